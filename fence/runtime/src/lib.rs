@@ -1,0 +1,1 @@
+//! placeholder: the fence runtime is being written

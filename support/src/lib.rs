@@ -1,0 +1,15 @@
+//! Shared support for every rustha executable, resource agent or fence agent alike.
+//!
+//! - [`Deadline`]: the time budget an agent has before its caller (Pacemaker, fenced) kills it.
+//! - [`command`]: run an external tool directly (never through a shell), bounded by a deadline.
+//! - [`log`]: `tracing` output following the stock agents' conventions (syslog, log files, stderr).
+//! - [`Secret`]: a string that never prints.
+
+pub mod command;
+pub mod deadline;
+pub mod log;
+pub mod secret;
+
+pub use command::{run, Command, CommandError, Output};
+pub use deadline::Deadline;
+pub use secret::Secret;
