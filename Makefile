@@ -1,0 +1,61 @@
+# rustha — see README.md.  `make demo` and `make test` install what they need (Debian 12, root).
+PREFIX    ?= /usr
+DESTDIR   ?=
+OCF_ROOT  ?= $(PREFIX)/lib/ocf
+SBINDIR   ?= $(PREFIX)/sbin
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+CARGO     ?= cargo
+RELEASE   := target/release
+
+# What gets installed where: resource agents into the OCF root, fence agents into sbin.
+OCF_AGENTS   := IPaddr2 IPaddr Filesystem
+FENCE_AGENTS := fence_na fence_ipmilan_rs
+TOOLS        := na-sim
+
+.PHONY: all build deps install uninstall test demo lint bench clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+build:
+	$(CARGO) build --release --workspace
+
+install: build
+	install -d $(DESTDIR)$(OCF_ROOT)/resource.d/rustha $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man7
+	@for a in $(OCF_AGENTS); do \
+	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(OCF_ROOT)/resource.d/rustha/$$a; \
+	  else echo "install: $$a not built, skipped" >&2; fi; done
+	@for a in $(FENCE_AGENTS); do \
+	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(SBINDIR)/$$a; \
+	  else echo "install: $$a not built, skipped" >&2; fi; done
+	@for a in $(TOOLS); do \
+	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(BINDIR)/$$a; \
+	  else echo "install: $$a not built, skipped" >&2; fi; done
+	@if [ -x $(RELEASE)/rustha-metadata ]; then \
+	  for a in $(OCF_AGENTS); do $(RELEASE)/rustha-metadata man $$a > $(DESTDIR)$(MANDIR)/man7/ocf_rustha_$$a.7 2>/dev/null || rm -f $(DESTDIR)$(MANDIR)/man7/ocf_rustha_$$a.7; done; fi
+
+uninstall:
+	rm -rf $(DESTDIR)$(OCF_ROOT)/resource.d/rustha
+	for a in $(FENCE_AGENTS); do rm -f $(DESTDIR)$(SBINDIR)/$$a; done
+	for a in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$a; done
+	rm -f $(DESTDIR)$(MANDIR)/man7/ocf_rustha_*.7
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test: deps
+	@tools/test.sh
+
+demo: deps
+	@tools/demo.sh
+
+bench: deps build
+	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+clean:
+	$(CARGO) clean

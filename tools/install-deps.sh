@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install what building, testing and the demo need on a Debian 12 machine, as root.
+# Idempotent: installs only what is missing, so a second run costs a second.
+set -euo pipefail
+
+# Debian packages: the cluster stack, the stock agents we are compared with and tested by
+# (ocf-tester, ocft, fence_ipmilan), ipmi_sim as a BMC, and the tools the tests use.
+packages=(
+  pacemaker corosync pacemaker-cli-utils crmsh pcs resource-agents fence-agents
+  ipmitool openipmi iputils-arping iproute2 psmisc procps libxml2-utils kmod
+  xfsprogs e2fsprogs util-linux socat tcpdump nfs-kernel-server nfs-common
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Pacemaker's and pcsd's packages try to start services; there is no systemd here to care.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Rust toolchain: rustup's if present, else Debian's (which may be too old: say so).
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    echo "install-deps: add \$HOME/.cargo/bin to PATH" >&2
+  else
+    apt-get install -y -qq --no-install-recommends cargo rustc >/dev/null
+  fi
+fi
+if command -v rustup >/dev/null 2>&1; then
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+fi
+# Crates: fetched once, then builds work offline.
+cargo fetch --locked >/dev/null 2>&1 || cargo fetch >/dev/null

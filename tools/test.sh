@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, fast checks first, failing fast. `make test` runs this after installing
+# what it needs. Each stage prints its own output; the last line counts the stages.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+passed=0 failed=0
+stage() {
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "==== stage: $name"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "==== stage $name: ok ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1))
+    echo "==== stage $name: FAILED ($((SECONDS - t0)) s)"
+    echo "stages: $passed passed, $failed failed"
+    exit 1
+  fi
+}
+
+run_all() { # run each executable script matching the glob; fail if any fails
+  local rc=0 f
+  for f in "$@"; do
+    [ -e "$f" ] || continue
+    echo "---- $f"
+    bash "$f" || rc=1
+  done
+  return $rc
+}
+
+stage format cargo fmt --all -- --check
+stage clippy cargo clippy --workspace --all-targets --release -- -D warnings
+stage build cargo build --workspace --release
+# Unit tests, then integration tests (root: namespaces, loop devices, ipmi_sim, na-sim).
+stage cargo-test cargo test --workspace --release -- --test-threads=2
+stage ocft run_all tests/ocft/run-*.sh
+if [ -x tests/lab/run-scenarios ]; then
+  stage lab tests/lab/run-scenarios
+fi
+echo "stages: $passed passed, $failed failed"
