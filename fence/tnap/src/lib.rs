@@ -287,7 +287,10 @@ pub fn parse_request(line: &str) -> Result<Request, ParseError> {
         (0, 0) => Ok(Request::States),
         (0, 1) => Ok(Request::Info),
         (0, _) => Err(bad()),
-        (n, s) => Ok(Request::Node(n, NodeCommand::from_digit(s).ok_or_else(bad)?)),
+        (n, s) => Ok(Request::Node(
+            n,
+            NodeCommand::from_digit(s).ok_or_else(bad)?,
+        )),
     }
 }
 

@@ -1,0 +1,713 @@
+//! The declarative option table of an agent, and the two ways options arrive: `key=value` lines on
+//! stdin (the Fence Agent API as fenced and Pacemaker use it) and a getopt-style command line.
+
+use rustha_support::Secret;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The type of an option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No argument on the command line; on stdin `1`, `yes`, `on`, `true` set it.
+    Flag,
+    String,
+    /// A non-negative integer.
+    Integer,
+    /// A non-negative number of seconds (fractions allowed).
+    Second,
+    /// One of a fixed set of words.
+    Select(&'static [&'static str]),
+}
+
+impl Kind {
+    /// The meta-data `<content type=..>`.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Kind::Flag => "boolean",
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Second => "second",
+            Kind::Select(_) => "select",
+        }
+    }
+}
+
+/// One option of an agent. Build with [`OptSpec::new`] and the chained setters.
+#[derive(Debug, Clone)]
+pub struct OptSpec {
+    /// The canonical name: the stdin key and the meta-data parameter name (`ip`).
+    pub name: &'static str,
+    /// Older names, accepted on stdin and listed in meta-data as `deprecated="1"` (`ipaddr`).
+    pub deprecated: &'static [&'static str],
+    /// Further stdin keys, not listed anywhere (`option` for `action`).
+    pub aliases: &'static [&'static str],
+    /// Command-line long names without the dashes; empty means the name with `_` written `-`.
+    pub long: &'static [&'static str],
+    pub short: Option<char>,
+    pub kind: Kind,
+    /// The placeholder in `--ip=[ip]`.
+    pub arg: &'static str,
+    pub default: Option<&'static str>,
+    pub required: bool,
+    /// Held in a [`Secret`], never printed.
+    pub secret: bool,
+    /// Left out of meta-data and the man page.
+    pub hidden: bool,
+    pub desc: &'static str,
+}
+
+impl OptSpec {
+    pub const fn new(name: &'static str, kind: Kind, desc: &'static str) -> Self {
+        OptSpec {
+            name,
+            deprecated: &[],
+            aliases: &[],
+            long: &[],
+            short: None,
+            kind,
+            arg: name,
+            default: None,
+            required: false,
+            secret: false,
+            hidden: false,
+            desc,
+        }
+    }
+    pub const fn short(mut self, c: char) -> Self {
+        self.short = Some(c);
+        self
+    }
+    pub const fn long(mut self, l: &'static [&'static str]) -> Self {
+        self.long = l;
+        self
+    }
+    pub const fn deprecated(mut self, d: &'static [&'static str]) -> Self {
+        self.deprecated = d;
+        self
+    }
+    pub const fn aliases(mut self, a: &'static [&'static str]) -> Self {
+        self.aliases = a;
+        self
+    }
+    pub const fn arg(mut self, a: &'static str) -> Self {
+        self.arg = a;
+        self
+    }
+    pub const fn default(mut self, d: &'static str) -> Self {
+        self.default = Some(d);
+        self
+    }
+    pub const fn required(mut self, r: bool) -> Self {
+        self.required = r;
+        self
+    }
+    pub const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+    pub const fn hidden(mut self) -> Self {
+        self.hidden = true;
+        self
+    }
+
+    /// The first command-line long name (`power-timeout`).
+    pub fn long_name(&self) -> String {
+        match self.long.first() {
+            Some(l) => l.to_string(),
+            None => self.name.replace('_', "-"),
+        }
+    }
+
+    /// fence-agents' `<getopt mixed=..>` text: `-a, --ip=[ip]`, `--power-wait=[seconds]`, `-q, --quiet`.
+    pub fn getopt_mixed(&self) -> String {
+        let mut s = String::new();
+        if let Some(c) = self.short {
+            s.push_str(&format!("-{c}, "));
+        }
+        s.push_str("--");
+        s.push_str(&self.long_name());
+        if self.kind != Kind::Flag {
+            s.push_str(&format!("=[{}]", self.arg));
+        }
+        s
+    }
+
+    fn stdin_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        std::iter::once(self.name)
+            .chain(self.deprecated.iter().copied())
+            .chain(self.aliases.iter().copied())
+    }
+
+    /// Check a value against the type; the error names the option and what was expected (never
+    /// the value of a secret).
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        let shown = if self.secret { "****" } else { value };
+        match self.kind {
+            Kind::Flag | Kind::String => Ok(()),
+            Kind::Integer => value.trim().parse::<u64>().map(|_| ()).map_err(|_| {
+                format!(
+                    "{} '{shown}' is not a whole number (expected e.g. 238)",
+                    self.name
+                )
+            }),
+            Kind::Second => parse_seconds(value).map(|_| ()).ok_or_else(|| {
+                format!(
+                    "{} '{shown}' is not a number of seconds (expected e.g. 20 or 0.5)",
+                    self.name
+                )
+            }),
+            Kind::Select(words) => {
+                if words.contains(&value.trim()) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} '{shown}' is not one of: {}",
+                        self.name,
+                        words.join(", ")
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Seconds as fence agents accept them: a non-negative decimal number, at most a day.
+pub fn parse_seconds(v: &str) -> Option<Duration> {
+    let f: f64 = v.trim().parse().ok()?;
+    (f.is_finite() && (0.0..=86_400.0).contains(&f)).then(|| Duration::from_secs_f64(f))
+}
+
+fn norm(key: &str) -> String {
+    key.trim().replace('-', "_")
+}
+
+/// The options every fence agent has, in fence-agents' naming. An agent adjusts defaults and
+/// `required` with [`tweak`] and appends its own.
+pub fn common_options() -> Vec<OptSpec> {
+    use Kind::*;
+    vec![
+        OptSpec::new("action", String, "Fencing action")
+            .short('o')
+            .aliases(&["option"])
+            .arg("action")
+            .default("reboot")
+            .required(true),
+        OptSpec::new(
+            "plug",
+            String,
+            "Physical plug number on device, UUID or identification of machine",
+        )
+        .short('n')
+        .deprecated(&["port"])
+        .arg("id")
+        .required(true),
+        OptSpec::new("ip", String, "IP address or hostname of fencing device")
+            .short('a')
+            .deprecated(&["ipaddr"])
+            .arg("ip")
+            .required(true),
+        OptSpec::new("ipport", Integer, "TCP/UDP port to use for connection with device")
+            .short('u')
+            .arg("port"),
+        OptSpec::new("username", String, "Login name")
+            .short('l')
+            .deprecated(&["login"])
+            .arg("name"),
+        OptSpec::new("password", String, "Login password or passphrase")
+            .short('p')
+            .deprecated(&["passwd"])
+            .arg("password")
+            .secret(),
+        OptSpec::new(
+            "password_script",
+            String,
+            "Script to run to retrieve password (its first line of output; run without a shell)",
+        )
+        .short('S')
+        .deprecated(&["passwd_script"])
+        .arg("script"),
+        OptSpec::new(
+            "delay",
+            Second,
+            "Wait X seconds before fencing is started",
+        )
+        .arg("seconds")
+        .default("0"),
+        OptSpec::new(
+            "power_wait",
+            Second,
+            "Wait X seconds after issuing ON/OFF",
+        )
+        .arg("seconds")
+        .default("0"),
+        OptSpec::new(
+            "power_timeout",
+            Second,
+            "Test X seconds for status change after ON/OFF",
+        )
+        .arg("seconds")
+        .default("20"),
+        OptSpec::new(
+            "login_timeout",
+            Second,
+            "Wait X seconds for cmd prompt after login",
+        )
+        .arg("seconds")
+        .default("5"),
+        OptSpec::new(
+            "shell_timeout",
+            Second,
+            "Wait X seconds for cmd prompt after issuing command",
+        )
+        .arg("seconds")
+        .default("3"),
+        OptSpec::new("retry_on", Integer, "Count of attempts to retry power on")
+            .arg("attempts")
+            .default("1"),
+        OptSpec::new(
+            "stonith_status_sleep",
+            Second,
+            "Sleep X seconds between status calls during a STONITH action",
+        )
+        .arg("seconds")
+        .default("1"),
+        OptSpec::new("verbose", Flag, "Verbose mode: debug messages to stderr or the debug file").short('v'),
+        OptSpec::new("debug_file", String, "Write debug information to given file")
+            .short('D')
+            .deprecated(&["debug"])
+            .arg("debugfile"),
+        OptSpec::new("quiet", Flag, "Disable logging to stderr. Does not affect --verbose or --debug-file or logging to syslog.")
+            .short('q'),
+        OptSpec::new("version", Flag, "Display version information and exit").short('V'),
+        OptSpec::new("help", Flag, "Display help and exit").short('h'),
+        OptSpec::new("nodename", String, "Name of the node to be fenced (set by Pacemaker and fenced)")
+            .hidden(),
+    ]
+}
+
+/// Change the option `name` of `table` in place (a default, `required`, the description).
+pub fn tweak(table: &mut [OptSpec], name: &str, f: impl FnOnce(&mut OptSpec)) {
+    if let Some(o) = table.iter_mut().find(|o| o.name == name) {
+        f(o);
+    }
+}
+
+/// The stdin key `key` (`-` and `_` interchangeable) in `table`.
+pub fn find_key<'t>(table: &'t [OptSpec], key: &str) -> Option<&'t OptSpec> {
+    let k = norm(key);
+    table.iter().find(|o| o.stdin_names().any(|n| norm(n) == k))
+}
+
+fn find_long<'t>(table: &'t [OptSpec], long: &str) -> Option<&'t OptSpec> {
+    let k = norm(long);
+    table
+        .iter()
+        .find(|o| o.long.iter().any(|l| norm(l) == k) || (o.long.is_empty() && norm(o.name) == k))
+        .or_else(|| find_key(table, long))
+}
+
+/// The options of one invocation: the values that were given, by canonical name.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    table: Vec<OptSpec>,
+    values: BTreeMap<&'static str, String>,
+    secrets: BTreeMap<&'static str, Secret>,
+    /// Stdin keys that matched no option (reported at debug level once logging is set up).
+    pub unknown: Vec<String>,
+}
+
+impl Options {
+    pub fn new(table: Vec<OptSpec>) -> Self {
+        Options {
+            table,
+            ..Default::default()
+        }
+    }
+
+    pub fn table(&self) -> &[OptSpec] {
+        &self.table
+    }
+
+    pub fn spec(&self, name: &str) -> Option<&OptSpec> {
+        self.table.iter().find(|o| o.name == name)
+    }
+
+    /// Set option `name` (canonical) to `value`; a later value replaces an earlier one.
+    pub fn set(&mut self, name: &str, value: &str) {
+        let Some(spec) = self.table.iter().find(|o| o.name == name) else {
+            return;
+        };
+        let n = spec.name;
+        if spec.secret {
+            self.secrets.insert(n, Secret::new(value));
+        } else {
+            self.values.insert(n, value.to_string());
+        }
+    }
+
+    /// Remove a value (e.g. a flag set to false on stdin).
+    pub fn unset(&mut self, name: &str) {
+        self.values.remove(name);
+        self.secrets.remove(name);
+    }
+
+    /// The value given for `name`, if any (secrets excluded: see [`Options::secret`]).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Whether `name` was given (secrets included).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.secrets.contains_key(name)
+    }
+
+    /// The value given, else the table's default.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.get(name)
+            .or_else(|| self.spec(name).and_then(|s| s.default))
+    }
+
+    /// A secret option's value.
+    pub fn secret(&self, name: &str) -> Option<&Secret> {
+        self.secrets.get(name)
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
+    /// A [`Kind::Second`] option as a duration (its default when unset; zero if neither parses:
+    /// [`Options::check`] reports bad values first).
+    pub fn seconds(&self, name: &str) -> Duration {
+        self.value(name)
+            .and_then(parse_seconds)
+            .unwrap_or(Duration::ZERO)
+    }
+
+    /// An [`Kind::Integer`] option.
+    pub fn integer(&self, name: &str) -> Option<u64> {
+        self.value(name).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// Check every given value against its type. The error is one line naming the bad value.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, v) in &self.values {
+            if let Some(spec) = self.spec(name) {
+                spec.check(v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "1" | "yes" | "on" | "true" | "y" | ""
+    )
+}
+
+/// Parse `key=value` lines as fenced and Pacemaker write them: `#` starts a comment line, blank
+/// lines are skipped, the last value of a key wins, `-` and `_` are interchangeable in keys, keys
+/// that match no option are collected in [`Options::unknown`]. Never fails.
+pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
+    let mut opts = Options::new(table);
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = match line.split_once('=') {
+            Some((k, v)) => (k.trim(), v.trim()),
+            None => (line, ""),
+        };
+        let Some(spec) = find_key(&opts.table, key) else {
+            opts.unknown.push(key.chars().take(64).collect());
+            continue;
+        };
+        let name = spec.name;
+        if spec.kind == Kind::Flag {
+            if truthy(value) {
+                opts.set(name, "1");
+            } else {
+                opts.unset(name);
+            }
+        } else {
+            opts.set(name, value);
+        }
+    }
+    opts
+}
+
+/// A command line that cannot be parsed: the message names the bad argument.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Parse a getopt-style command line (without the program name): `--ip=X`, `--ip X`, `-a X`,
+/// `-aX`, bundled flags `-qv`, `--` ending the options. Positional arguments are an error.
+pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Options, UsageError> {
+    let mut opts = Options::new(table);
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_ref();
+        i += 1;
+        if arg == "--" {
+            if let Some(extra) = args.get(i) {
+                return Err(UsageError(format!(
+                    "unexpected argument '{}': options only (see --help)",
+                    extra.as_ref()
+                )));
+            }
+            break;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            let Some(spec) = find_long(&opts.table, name) else {
+                return Err(UsageError(format!(
+                    "unknown option '--{name}' (see --help)"
+                )));
+            };
+            let (n, kind) = (spec.name, spec.kind);
+            if kind == Kind::Flag {
+                if inline.is_some() {
+                    return Err(UsageError(format!("option '--{name}' takes no value")));
+                }
+                opts.set(n, "1");
+            } else {
+                let v = match inline {
+                    Some(v) => v.to_string(),
+                    None => {
+                        let v = args.get(i).ok_or_else(|| {
+                            UsageError(format!("option '--{name}' needs a value"))
+                        })?;
+                        i += 1;
+                        v.as_ref().to_string()
+                    }
+                };
+                opts.set(n, &v);
+            }
+        } else if arg.len() > 1 && arg.starts_with('-') {
+            let chars: Vec<char> = arg[1..].chars().collect();
+            let mut j = 0;
+            while j < chars.len() {
+                let c = chars[j];
+                j += 1;
+                let Some(spec) = opts.table.iter().find(|o| o.short == Some(c)) else {
+                    return Err(UsageError(format!("unknown option '-{c}' (see --help)")));
+                };
+                let (n, kind) = (spec.name, spec.kind);
+                if kind == Kind::Flag {
+                    opts.set(n, "1");
+                    continue;
+                }
+                let rest: String = chars[j..].iter().collect();
+                let v = if !rest.is_empty() {
+                    rest
+                } else {
+                    let v = args
+                        .get(i)
+                        .ok_or_else(|| UsageError(format!("option '-{c}' needs a value")))?;
+                    i += 1;
+                    v.as_ref().to_string()
+                };
+                opts.set(n, &v);
+                break;
+            }
+        } else {
+            return Err(UsageError(format!(
+                "unexpected argument '{arg}': options only, e.g. --action={arg} (see --help)"
+            )));
+        }
+    }
+    Ok(opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Vec<OptSpec> {
+        let mut t = common_options();
+        t.push(OptSpec::new("config", Kind::String, "Config file").arg("path"));
+        t
+    }
+
+    #[test]
+    fn stdin_as_fenced_writes_it() {
+        let o = parse_stdin(
+            table(),
+            "# from cluster.conf\nipaddr=motoko.alteeve.com\nlogin=motoko\npasswd=secret\nquiet=true\nport=02\naction=off\n",
+        );
+        assert_eq!(o.get("ip"), Some("motoko.alteeve.com"));
+        assert_eq!(o.get("username"), Some("motoko"));
+        assert_eq!(o.secret("password").map(|s| s.expose()), Some("secret"));
+        assert_eq!(o.get("password"), None, "secrets are not plain values");
+        assert!(o.flag("quiet"));
+        assert_eq!(o.get("plug"), Some("02"));
+        assert_eq!(o.get("action"), Some("off"));
+        assert!(o.unknown.is_empty());
+    }
+
+    #[test]
+    fn stdin_last_wins_aliases_dashes_unknown_keys() {
+        let o = parse_stdin(
+            table(),
+            "option=on\naction=status\n  power-timeout = 7 \nfoo=bar\n\n#action=off\nnoequals\nquiet=0\nverbose\nnodename=node2\n",
+        );
+        assert_eq!(o.get("action"), Some("status"));
+        assert_eq!(o.seconds("power_timeout"), Duration::from_secs(7));
+        assert_eq!(o.unknown, vec!["foo".to_string(), "noequals".to_string()]);
+        assert!(!o.flag("quiet"));
+        assert!(o.flag("verbose"));
+        assert_eq!(o.get("nodename"), Some("node2"));
+        // The last of an alias and the canonical name wins, in either order.
+        let o = parse_stdin(table(), "action=status\noption=off\n");
+        assert_eq!(o.get("action"), Some("off"));
+        // Values keep '=' after the first.
+        let o = parse_stdin(table(), "passwd=a=b\n");
+        assert_eq!(o.secret("password").unwrap().expose(), "a=b");
+    }
+
+    #[test]
+    fn defaults_and_checks() {
+        let o = parse_stdin(table(), "");
+        assert_eq!(o.value("action"), Some("reboot"));
+        assert_eq!(o.seconds("power_timeout"), Duration::from_secs(20));
+        assert_eq!(o.integer("retry_on"), Some(1));
+        let o = parse_stdin(table(), "power_timeout=abc\n");
+        assert_eq!(
+            o.check().unwrap_err(),
+            "power_timeout 'abc' is not a number of seconds (expected e.g. 20 or 0.5)"
+        );
+        let o = parse_stdin(table(), "ipport=x1\n");
+        assert!(o
+            .check()
+            .unwrap_err()
+            .starts_with("ipport 'x1' is not a whole number"));
+        let o = parse_stdin(table(), "delay=-1\n");
+        assert!(o.check().is_err());
+        let o = parse_stdin(table(), "delay=0.5\n");
+        assert_eq!(o.check(), Ok(()));
+        assert_eq!(o.seconds("delay"), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn getopt_forms() {
+        let o = parse_args(
+            table(),
+            &[
+                "--ip=10.0.0.1",
+                "-l",
+                "admin",
+                "-psecret",
+                "--plug",
+                "3",
+                "-o",
+                "status",
+                "--power-timeout=5",
+                "--power_wait",
+                "1",
+                "-qv",
+                "--config=/tmp/x",
+            ],
+        )
+        .unwrap();
+        assert_eq!(o.get("ip"), Some("10.0.0.1"));
+        assert_eq!(o.get("username"), Some("admin"));
+        assert_eq!(o.secret("password").unwrap().expose(), "secret");
+        assert_eq!(o.get("plug"), Some("3"));
+        assert_eq!(o.get("action"), Some("status"));
+        assert_eq!(o.seconds("power_timeout"), Duration::from_secs(5));
+        assert_eq!(o.seconds("power_wait"), Duration::from_secs(1));
+        assert!(o.flag("quiet") && o.flag("verbose"));
+        assert_eq!(o.get("config"), Some("/tmp/x"));
+        // Bundled flags followed by an option taking the next word; last wins.
+        let o = parse_args(table(), &["-qa", "h1", "-a", "h2", "--action=off", "--"]).unwrap();
+        assert_eq!(o.get("ip"), Some("h2"));
+        assert!(o.flag("quiet"));
+        // Deprecated long names work too.
+        let o = parse_args(table(), &["--ipaddr=h3", "--port", "4"]).unwrap();
+        assert_eq!((o.get("ip"), o.get("plug")), (Some("h3"), Some("4")));
+    }
+
+    #[test]
+    fn getopt_errors_name_the_argument() {
+        let e = |a: &[&str]| parse_args(table(), a).unwrap_err().0;
+        assert_eq!(e(&["--bogus"]), "unknown option '--bogus' (see --help)");
+        assert_eq!(e(&["-Z"]), "unknown option '-Z' (see --help)");
+        assert_eq!(e(&["--ip"]), "option '--ip' needs a value");
+        assert_eq!(e(&["-a"]), "option '-a' needs a value");
+        assert_eq!(e(&["--quiet=1"]), "option '--quiet' takes no value");
+        assert!(e(&["off"]).starts_with("unexpected argument 'off'"));
+        assert!(e(&["--", "x"]).starts_with("unexpected argument 'x'"));
+    }
+
+    #[test]
+    fn metadata_strings() {
+        let t = table();
+        let f = |n: &str| t.iter().find(|o| o.name == n).unwrap().getopt_mixed();
+        assert_eq!(f("ip"), "-a, --ip=[ip]");
+        assert_eq!(f("power_wait"), "--power-wait=[seconds]");
+        assert_eq!(f("quiet"), "-q, --quiet");
+        assert_eq!(f("password_script"), "-S, --password-script=[script]");
+    }
+
+    #[test]
+    fn secret_values_never_in_errors() {
+        let mut t = table();
+        t.push(OptSpec::new("pin", Kind::Integer, "pin").secret());
+        let o = parse_stdin(t, "pin=hunter2\n");
+        // Secrets are not type-checked through values; the spec check hides them.
+        let spec = o.spec("pin").unwrap();
+        assert!(!spec.check("hunter2").unwrap_err().contains("hunter2"));
+    }
+
+    /// Deterministic pseudo-random stdin: the parser never panics.
+    #[test]
+    fn stdin_parser_never_panics() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces = [
+            "ip",
+            "ipaddr",
+            "port",
+            "=",
+            "\n",
+            "#",
+            "-",
+            "_",
+            " ",
+            "action",
+            "off",
+            "quiet",
+            "passwd",
+            "\u{e9}",
+            "\r",
+            "\0",
+            "==",
+            "power_timeout",
+            "9e999",
+            "\u{1F600}",
+        ];
+        for _ in 0..20_000 {
+            let n = next() % 30;
+            let s: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let o = parse_stdin(table(), &s);
+            let _ = o.check();
+            let _ = o.seconds("power_timeout");
+            let args: Vec<&str> = s.split(' ').collect();
+            let _ = parse_args(table(), &args);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! cluster-glue `external/` STONITH plugin mode: the same binary, called by cluster-glue's
+//! `external` plugin as `AGENT gethosts|on HOST|off HOST|reset HOST|status|getconfignames|getinfo-*`
+//! with its configuration in environment variables named as the parameters.
+
+use crate::agent::{AgentInfo, Ctx, FenceAgent};
+use crate::metadata::plugin_xml;
+use crate::options::{Kind, Options};
+use crate::run::{execute, overall_budget, Output};
+use rustha_support::{log, Deadline};
+
+/// The commands of the external plugin interface.
+pub const COMMANDS: &[&str] = &[
+    "gethosts",
+    "on",
+    "off",
+    "reset",
+    "status",
+    "getconfignames",
+    "getinfo-devid",
+    "getinfo-devname",
+    "getinfo-devdescr",
+    "getinfo-devurl",
+    "getinfo-xml",
+];
+
+/// Whether `args` (without the program name) is a plugin call: a first argument that is a
+/// plugin command and at most one more argument, none of them an option.
+pub fn is_plugin_call(args: &[String]) -> bool {
+    match args.first() {
+        Some(c) => {
+            COMMANDS.contains(&c.as_str())
+                && args.len() <= 2
+                && !args.iter().any(|a| a.starts_with('-'))
+        }
+        None => false,
+    }
+}
+
+/// Options from the environment: every stdin name of every option, as an environment variable.
+pub fn options_from_env(info: &AgentInfo, env: impl Fn(&str) -> Option<String>) -> Options {
+    let mut opts = Options::new(info.options.clone());
+    for o in &info.options {
+        let names = o
+            .aliases
+            .iter()
+            .rev()
+            .chain(o.deprecated.iter().rev())
+            .chain(std::iter::once(&o.name));
+        // Canonical names are read last so they win over deprecated ones.
+        for n in names {
+            if let Some(v) = env(n) {
+                if o.kind == Kind::Flag {
+                    if matches!(v.to_ascii_lowercase().as_str(), "1" | "yes" | "on" | "true") {
+                        opts.set(o.name, "1");
+                    }
+                } else {
+                    opts.set(o.name, &v);
+                }
+            }
+        }
+    }
+    opts
+}
+
+/// `hostlist`: `host1 host2` or `host1:plug1,host2:plug2`. Hosts without a plug are their own plug.
+pub fn parse_hostlist(s: &str) -> Vec<(String, String)> {
+    s.split([' ', ',', ';', '\t', '\n'])
+        .filter(|w| !w.is_empty())
+        .map(|w| match w.split_once(':') {
+            Some((h, p)) if !p.is_empty() => (h.to_string(), p.to_string()),
+            Some((h, _)) => (h.to_string(), h.to_string()),
+            None => (w.to_string(), w.to_string()),
+        })
+        .collect()
+}
+
+/// Run plugin command `args[0]`; the exit code cluster-glue expects (0 success).
+pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i32 {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut opts = options_from_env(info, env);
+    let mut cfg = log::LogConfig::from_env(info.name);
+    if opts.flag("verbose") {
+        cfg.debug = true;
+    }
+    log::init(cfg);
+    let cmd = args[0].as_str();
+    let host = args.get(1).map(String::as_str);
+    let hostlist = env("hostlist").map(|h| parse_hostlist(&h));
+    match cmd {
+        "getconfignames" => {
+            println!("hostlist");
+            for n in info.plugin_config {
+                println!("{n}");
+            }
+            0
+        }
+        "getinfo-devid" => {
+            println!("{}", info.name);
+            0
+        }
+        "getinfo-devname" => {
+            println!("{}", info.shortdesc);
+            0
+        }
+        "getinfo-devdescr" => {
+            println!("{}", info.longdesc);
+            0
+        }
+        "getinfo-devurl" => {
+            println!("{}", info.vendor_url);
+            0
+        }
+        "getinfo-xml" => {
+            print!("{}", plugin_xml(info));
+            0
+        }
+        "gethosts" => {
+            if let Some(h) = hostlist {
+                for (host, _) in h {
+                    println!("{host}");
+                }
+                return 0;
+            }
+            match list_hosts(agent, info, &opts) {
+                Ok(hosts) => {
+                    for h in hosts {
+                        println!("{h}");
+                    }
+                    0
+                }
+                Err(e) => {
+                    tracing::error!("gethosts: {e}");
+                    1
+                }
+            }
+        }
+        "status" => report(execute(agent, info, &opts, "monitor", Output::Silent)),
+        "on" | "off" | "reset" => {
+            let Some(host) = host.filter(|h| !h.is_empty()) else {
+                tracing::error!("{cmd}: no host given (expected: {} {cmd} HOST)", info.name);
+                return 1;
+            };
+            let plug = hostlist
+                .as_ref()
+                .and_then(|h| h.iter().find(|(n, _)| n.eq_ignore_ascii_case(host)))
+                .map(|(_, p)| p.clone());
+            match plug {
+                Some(p) => opts.set("plug", &p),
+                None => {
+                    // Let the runtime map the host through the device's aliases, else use it
+                    // as the plug itself.
+                    opts.set("nodename", host);
+                    if !info.supports_list {
+                        opts.set("plug", host);
+                    }
+                }
+            }
+            let action = if cmd == "reset" { "reboot" } else { cmd };
+            let r = execute(agent, info, &opts, action, Output::Silent);
+            if r.is_err() && !opts.is_set("plug") {
+                // No alias matched: try the host name as the plug.
+                opts.set("plug", host);
+                return report(execute(agent, info, &opts, action, Output::Silent));
+            }
+            report(r)
+        }
+        _ => 1,
+    }
+}
+
+fn report(r: Result<i32, crate::agent::FenceError>) -> i32 {
+    match r {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("{}", e.message);
+            e.code
+        }
+    }
+}
+
+fn list_hosts<A: FenceAgent>(
+    agent: &mut A,
+    info: &AgentInfo,
+    opts: &Options,
+) -> Result<Vec<String>, crate::agent::FenceError> {
+    if !info.supports_list {
+        return Err(crate::agent::FenceError::new(
+            "set hostlist: this device cannot list its plugs",
+        ));
+    }
+    opts.check().map_err(crate::agent::FenceError::new)?;
+    let ctx = Ctx::new(opts, Deadline::after(overall_budget(opts)), None);
+    agent.validate(&ctx)?;
+    agent.connect(&ctx)?;
+    let r = agent.list(&ctx);
+    agent.disconnect(&ctx);
+    Ok(r?
+        .into_iter()
+        .map(|(p, a)| if a.is_empty() { p } else { a })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::common_options;
+
+    #[test]
+    fn detects_plugin_calls_only() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_plugin_call(&v(&["gethosts"])));
+        assert!(is_plugin_call(&v(&["reset", "node1"])));
+        assert!(!is_plugin_call(&v(&["reset", "node1", "x"])));
+        assert!(!is_plugin_call(&v(&["-o", "off"])));
+        assert!(!is_plugin_call(&v(&["off", "--plug=1"])));
+        assert!(!is_plugin_call(&v(&["metadata"])));
+        assert!(!is_plugin_call(&[]));
+    }
+
+    #[test]
+    fn hostlists() {
+        assert_eq!(
+            parse_hostlist("a:01, b:02 c"),
+            vec![
+                ("a".into(), "01".into()),
+                ("b".into(), "02".into()),
+                ("c".into(), "c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn env_options_canonical_wins() {
+        let info = AgentInfo {
+            name: "fence_t",
+            shortdesc: "",
+            longdesc: "",
+            vendor_url: "",
+            version: "",
+            options: common_options(),
+            extra_actions: vec![],
+            plugin_config: &[],
+            supports_list: false,
+        };
+        let o = options_from_env(&info, |k| match k {
+            "ipaddr" => Some("old".into()),
+            "ip" => Some("new".into()),
+            "passwd" => Some("pw".into()),
+            "quiet" => Some("true".into()),
+            _ => None,
+        });
+        assert_eq!(o.get("ip"), Some("new"));
+        assert_eq!(o.secret("password").unwrap().expose(), "pw");
+        assert!(o.flag("quiet"));
+    }
+}

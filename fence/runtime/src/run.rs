@@ -1,0 +1,427 @@
+//! The runtime: reads the options, runs the action, prints the result, returns the exit code.
+
+use crate::agent::{exit, Ctx, FenceAgent, FenceError, PowerState};
+use crate::metadata::{manpage, metadata_xml, usage, ACTIONS};
+use crate::options::{parse_args, parse_stdin, Options};
+use crate::plugin;
+use rustha_support::{log, Command, Deadline, Secret};
+use std::ffi::OsString;
+use std::io::Read;
+use std::time::Duration;
+
+/// How long to wait for fenced or Pacemaker to close our stdin.
+const STDIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most stdin we read.
+const STDIN_LIMIT: u64 = 1 << 20;
+
+/// Run `agent` with the process's arguments and stdin, and exit with the Fence Agent API code.
+pub fn main<A: FenceAgent>(agent: A) -> ! {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    std::process::exit(run(agent, &args))
+}
+
+/// Run `agent` for `args` (`args[0]` is the program name). Returns the exit code.
+pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
+    let info = agent.info();
+    let args: Vec<String> = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if plugin::is_plugin_call(&args) {
+        return plugin::run(&mut agent, &info, &args);
+    }
+    let opts = if args.is_empty() {
+        match read_stdin() {
+            Ok(text) => parse_stdin(info.options.clone(), &text),
+            Err(e) => return fail_early(info.name, &e),
+        }
+    } else {
+        match parse_args(info.options.clone(), &args) {
+            Ok(o) => o,
+            Err(e) => return fail_early(info.name, &e.0),
+        }
+    };
+    init_logging(info.name, &opts);
+    for k in &opts.unknown {
+        tracing::debug!("ignoring unknown parameter '{k}'");
+    }
+    if opts.flag("help") {
+        print!("{}", usage(&info));
+        return exit::OK;
+    }
+    if opts.flag("version") {
+        println!("{} {} (rustha)", info.name, info.version);
+        return exit::OK;
+    }
+    let action = opts.value("action").unwrap_or("reboot").trim().to_string();
+    match action.as_str() {
+        "metadata" | "meta-data" => {
+            print!("{}", metadata_xml(&info));
+            return exit::OK;
+        }
+        "manpage" => {
+            print!("{}", manpage(&info));
+            return exit::OK;
+        }
+        _ => {}
+    }
+    match execute(&mut agent, &info, &opts, &action, Output::Stdout) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!("{}", e.message);
+            e.code
+        }
+    }
+}
+
+fn fail_early(name: &str, msg: &str) -> i32 {
+    eprintln!("{name}: {msg}");
+    exit::FAIL
+}
+
+fn init_logging(name: &str, opts: &Options) {
+    let mut cfg = log::LogConfig::from_env(name);
+    if opts.flag("verbose") {
+        cfg.debug = true;
+    }
+    if let Some(f) = opts.get("debug_file").filter(|f| !f.is_empty()) {
+        cfg.debug = true;
+        cfg.debuglog = Some(f.to_string());
+        cfg.logfile = Some(f.to_string());
+    }
+    log::init(cfg);
+}
+
+/// Read all of stdin, bounded in size and time.
+fn read_stdin() -> Result<String, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let r = std::io::stdin()
+            .lock()
+            .take(STDIN_LIMIT)
+            .read_to_end(&mut buf);
+        let _ = tx.send(r.map(|_| buf));
+    });
+    match rx.recv_timeout(STDIN_TIMEOUT) {
+        Ok(Ok(buf)) => Ok(String::from_utf8_lossy(&buf).into_owned()),
+        Ok(Err(e)) => Err(format!("cannot read options from stdin: {e}")),
+        Err(_) => Err(format!(
+            "no end of input on stdin within {}s: give options as key=value lines and close stdin, or on the command line (see --help)",
+            STDIN_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// Where results go: stdout for the Fence Agent API, nowhere for cluster-glue's plugin mode.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    Stdout,
+    Silent,
+}
+
+impl Output {
+    fn line(self, quiet: bool, s: &str) {
+        if self == Output::Stdout && !quiet {
+            println!("{s}");
+        }
+    }
+    fn data(self, s: &str) {
+        if self == Output::Stdout {
+            println!("{s}");
+        }
+    }
+}
+
+/// The whole budget of one invocation: the sum of the timeouts it may legitimately use.
+pub fn overall_budget(opts: &Options) -> Duration {
+    let s = |n: &str| opts.seconds(n);
+    let retries = opts.integer("retry_on").unwrap_or(1).clamp(1, 100) as u32;
+    s("delay")
+        + s("login_timeout")
+        + s("shell_timeout") * 4
+        + (s("power_wait") + s("power_timeout") + s("shell_timeout")) * (1 + retries)
+        + Duration::from_secs(2)
+}
+
+fn password(opts: &Options, deadline: &Deadline) -> Result<Option<Secret>, FenceError> {
+    if let Some(p) = opts.secret("password") {
+        return Ok(Some(p.clone()));
+    }
+    let Some(script) = opts.get("password_script").filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let words: Vec<&str> = script.split_whitespace().collect();
+    let cmd = Command::new(words[0]).args(&words[1..]);
+    let limit = deadline.capped(opts.seconds("login_timeout").max(Duration::from_secs(10)));
+    let out = rustha_support::run(&cmd, &limit)
+        .map_err(|e| FenceError::new(format!("password_script: {e}")))?;
+    if !out.success() {
+        // Only stderr: stdout is where the password would be.
+        let why = out
+            .stderr
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty());
+        return Err(FenceError::new(format!(
+            "password_script '{}' failed with exit code {}{}",
+            words[0],
+            out.code(),
+            why.map(|w| format!(": {w}")).unwrap_or_default()
+        )));
+    }
+    let first = out
+        .stdout
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    if first.is_empty() {
+        return Err(FenceError::new(format!(
+            "password_script '{}' printed no password on its first line",
+            words[0]
+        )));
+    }
+    Ok(Some(Secret::new(first)))
+}
+
+/// Validate, connect, run `action`; the exit code on success of the invocation.
+pub(crate) fn execute<A: FenceAgent>(
+    agent: &mut A,
+    info: &crate::agent::AgentInfo,
+    opts: &Options,
+    action: &str,
+    out: Output,
+) -> Result<i32, FenceError> {
+    opts.check().map_err(FenceError::new)?;
+    let extra = info.extra_actions.iter().find(|a| a.name == action);
+    let standard = ACTIONS.contains(&action);
+    if !standard && extra.is_none() {
+        let mut all: Vec<&str> = ACTIONS.to_vec();
+        all.extend(info.extra_actions.iter().map(|a| a.name));
+        return Err(FenceError::new(format!(
+            "action '{action}' is unknown (expected one of: {})",
+            all.join(", ")
+        )));
+    }
+    if !info.supports_list && matches!(action, "list" | "list-status") {
+        return Err(FenceError::new(format!(
+            "action '{action}' is not supported by {}",
+            info.name
+        )));
+    }
+    let deadline = Deadline::after(overall_budget(opts));
+    let quiet = opts.flag("quiet");
+    let pw = password(opts, &deadline)?;
+    let ctx = Ctx::new(opts, deadline, pw);
+    agent.validate(&ctx)?;
+
+    let needs_plug = match action {
+        "on" | "off" | "reboot" | "status" => true,
+        _ => extra.map(|e| e.needs_plug).unwrap_or(false),
+    };
+    let given = opts.get("plug").map(str::trim).filter(|p| !p.is_empty());
+    let plug = match given {
+        Some(p) => Some(agent.normalize_plug(&ctx, p)?),
+        None => None,
+    };
+    if action == "validate-all" {
+        return Ok(exit::OK);
+    }
+
+    if matches!(action, "off" | "reboot") || extra.is_some() && needs_plug {
+        let d = opts.seconds("delay");
+        if !d.is_zero() {
+            tracing::info!("delay: waiting {:.1?} before fencing", d);
+            deadline.sleep(d);
+        }
+    }
+    agent.connect(&ctx)?;
+    let result = (|| {
+        let plug = match (&plug, needs_plug) {
+            (Some(p), _) => Some(p.clone()),
+            (None, true) => Some(plug_from_nodename(agent, &ctx, info)?),
+            (None, false) => None,
+        };
+        dispatch(agent, &ctx, info, action, plug.as_deref(), out, quiet)
+    })();
+    agent.disconnect(&ctx);
+    result
+}
+
+/// No plug given: find the alias matching `nodename` (set by Pacemaker and fenced).
+fn plug_from_nodename<A: FenceAgent>(
+    agent: &mut A,
+    ctx: &Ctx,
+    info: &crate::agent::AgentInfo,
+) -> Result<String, FenceError> {
+    let missing = || {
+        FenceError::new(format!(
+            "no plug given: set plug (stdin) or --plug / -n (expected the {} node or outlet to act on)",
+            info.name
+        ))
+    };
+    let Some(node) = ctx.opts.get("nodename").filter(|n| !n.is_empty()) else {
+        return Err(missing());
+    };
+    if !info.supports_list {
+        return Err(missing());
+    }
+    let short = |s: &str| s.split('.').next().unwrap_or(s).to_string();
+    agent
+        .list(ctx)?
+        .into_iter()
+        .find(|(_, alias)| !alias.is_empty() && (alias == node || short(alias) == short(node)))
+        .map(|(p, _)| p)
+        .ok_or_else(|| {
+            FenceError::new(format!(
+                "no plug given and nodename '{node}' matches no alias the device lists: set plug"
+            ))
+        })
+}
+
+/// Poll until the plug reaches `want`, within `power_timeout` and the deadline.
+pub(crate) fn wait_for<A: FenceAgent>(
+    agent: &mut A,
+    ctx: &Ctx,
+    plug: &str,
+    want: PowerState,
+) -> Result<bool, FenceError> {
+    let wait = ctx.opts.seconds("power_wait");
+    if !wait.is_zero() {
+        ctx.deadline.sleep(wait);
+    }
+    let until = ctx.deadline.capped(ctx.opts.seconds("power_timeout"));
+    let interval = ctx
+        .opts
+        .seconds("stonith_status_sleep")
+        .max(Duration::from_millis(10));
+    loop {
+        if agent.get_power_status(ctx, plug)? == want {
+            return Ok(true);
+        }
+        if until.expired() || !until.sleep(interval) {
+            return Ok(agent.get_power_status(ctx, plug)? == want);
+        }
+    }
+}
+
+fn power_off<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
+    if agent.get_power_status(ctx, plug)? == PowerState::Off {
+        return Ok(false);
+    }
+    agent.set_power_status(ctx, plug, PowerState::Off)?;
+    if !wait_for(agent, ctx, plug, PowerState::Off)? {
+        return Err(FenceError::new(format!(
+            "plug {plug} still ON {:.0?} after the OFF command (power_timeout)",
+            ctx.opts.seconds("power_timeout")
+        )));
+    }
+    Ok(true)
+}
+
+fn power_on<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
+    if agent.get_power_status(ctx, plug)? == PowerState::On {
+        return Ok(false);
+    }
+    let tries = ctx.opts.integer("retry_on").unwrap_or(1).clamp(1, 100);
+    for attempt in 1..=tries {
+        agent.set_power_status(ctx, plug, PowerState::On)?;
+        if wait_for(agent, ctx, plug, PowerState::On)? {
+            return Ok(true);
+        }
+        tracing::warn!("plug {plug} not ON after attempt {attempt} of {tries}");
+        if ctx.deadline.expired() {
+            break;
+        }
+    }
+    Err(FenceError::new(format!(
+        "plug {plug} still OFF {:.0?} after the ON command ({} attempt(s), retry_on)",
+        ctx.opts.seconds("power_timeout"),
+        tries
+    )))
+}
+
+fn dispatch<A: FenceAgent>(
+    agent: &mut A,
+    ctx: &Ctx,
+    info: &crate::agent::AgentInfo,
+    action: &str,
+    plug: Option<&str>,
+    out: Output,
+    quiet: bool,
+) -> Result<i32, FenceError> {
+    let p = || plug.unwrap_or("");
+    match action {
+        "status" => {
+            let s = agent.get_power_status(ctx, p())?;
+            out.data(&format!("Status: {s}"));
+            Ok(if s == PowerState::On {
+                exit::OK
+            } else {
+                exit::STATUS_OFF
+            })
+        }
+        "off" => {
+            let changed = power_off(agent, ctx, p())?;
+            out.line(
+                quiet,
+                if changed {
+                    "Success: Powered OFF"
+                } else {
+                    "Success: Already OFF"
+                },
+            );
+            Ok(exit::OK)
+        }
+        "on" => {
+            let changed = power_on(agent, ctx, p())?;
+            out.line(
+                quiet,
+                if changed {
+                    "Success: Powered ON"
+                } else {
+                    "Success: Already ON"
+                },
+            );
+            Ok(exit::OK)
+        }
+        "reboot" => {
+            // The result is that of the OFF step: the node is fenced once it is off (1.1.6 let
+            // the last check decide).
+            power_off(agent, ctx, p())?;
+            if let Err(e) = power_on(agent, ctx, p()) {
+                tracing::warn!("reboot: the node is off, but powering it on failed: {e}");
+            }
+            out.line(quiet, "Success: Rebooted");
+            Ok(exit::OK)
+        }
+        "list" => {
+            for (plug, alias) in agent.list(ctx)? {
+                out.data(&format!("{plug},{alias}"));
+            }
+            Ok(exit::OK)
+        }
+        "list-status" => {
+            for (plug, alias, s) in agent.list_status(ctx)? {
+                out.data(&format!("{plug},{alias},{s}"));
+            }
+            Ok(exit::OK)
+        }
+        "monitor" => {
+            if info.supports_list {
+                agent.list(ctx)?;
+            } else if let Some(pl) = plug {
+                agent.get_power_status(ctx, pl)?;
+            }
+            Ok(exit::OK)
+        }
+        other => {
+            agent.extra_action(ctx, other, plug)?;
+            out.line(quiet, &format!("Success: {other}"));
+            Ok(exit::OK)
+        }
+    }
+}
