@@ -127,6 +127,10 @@ impl<'a> Ctx<'a> {
 pub trait FenceAgent {
     fn info(&self) -> AgentInfo;
 
+    /// Rewrite options right after they were read (stdin, command line or environment), before
+    /// any check: e.g. map an agent's deprecated key to a current one.
+    fn adjust_options(&self, _opts: &mut Options) {}
+
     /// Agent-specific checks of the options (after the runtime checked types). Runs before
     /// every device action and for `validate-all`; may load configuration files.
     fn validate(&mut self, _ctx: &Ctx) -> Result<(), FenceError> {

@@ -48,4 +48,4 @@ pub mod run;
 
 pub use agent::{exit, AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, PowerState};
 pub use options::{Kind, OptSpec, Options};
-pub use run::{main, run};
+pub use run::{main, run, wait_for};

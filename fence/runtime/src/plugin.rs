@@ -78,6 +78,7 @@ pub fn parse_hostlist(s: &str) -> Vec<(String, String)> {
 pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i32 {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut opts = options_from_env(info, env);
+    agent.adjust_options(&mut opts);
     let mut cfg = log::LogConfig::from_env(info.name);
     if opts.flag("verbose") {
         cfg.debug = true;

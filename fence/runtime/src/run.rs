@@ -31,7 +31,7 @@ pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
     if plugin::is_plugin_call(&args) {
         return plugin::run(&mut agent, &info, &args);
     }
-    let opts = if args.is_empty() {
+    let mut opts = if args.is_empty() {
         match read_stdin() {
             Ok(text) => parse_stdin(info.options.clone(), &text),
             Err(e) => return fail_early(info.name, &e),
@@ -42,6 +42,7 @@ pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
             Err(e) => return fail_early(info.name, &e.0),
         }
     };
+    agent.adjust_options(&mut opts);
     init_logging(info.name, &opts);
     for k in &opts.unknown {
         tracing::debug!("ignoring unknown parameter '{k}'");
@@ -282,8 +283,9 @@ fn plug_from_nodename<A: FenceAgent>(
         })
 }
 
-/// Poll until the plug reaches `want`, within `power_timeout` and the deadline.
-pub(crate) fn wait_for<A: FenceAgent>(
+/// Sleep `power_wait`, then poll until the plug reaches `want`, every `stonith_status_sleep`,
+/// within `power_timeout` and the deadline. `Ok(false)` when it did not get there in time.
+pub fn wait_for<A: FenceAgent>(
     agent: &mut A,
     ctx: &Ctx,
     plug: &str,

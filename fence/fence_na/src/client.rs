@@ -1,0 +1,148 @@
+//! A TNAP connection: send `NN:S`, read until the EOM line, every step bounded by a deadline.
+
+use rustha_fence::FenceError;
+use rustha_support::Deadline;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+use tnap::Request;
+
+/// The longest reply we accept.
+const MAX_REPLY: usize = 64 * 1024;
+
+pub struct Client {
+    stream: TcpStream,
+    peer: String,
+}
+
+/// Resolve `host:port` in a helper thread, so a hanging resolver cannot outlive the deadline.
+fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<Vec<SocketAddr>, FenceError> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let h = host.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            (h.as_str(), port)
+                .to_socket_addrs()
+                .map(|a| a.collect::<Vec<_>>()),
+        );
+    });
+    match rx.recv_timeout(deadline.remaining()) {
+        Ok(Ok(a)) if !a.is_empty() => Ok(a),
+        Ok(Ok(_)) => Err(FenceError::new(format!("ip '{host}' resolves to no address"))),
+        Ok(Err(e)) => Err(FenceError::new(format!(
+            "ip '{host}' cannot be resolved: {e} (expected the Node Assassin's address or host name)"
+        ))),
+        Err(_) => Err(FenceError::new(format!(
+            "ip '{host}' could not be resolved within the login timeout"
+        ))),
+    }
+}
+
+impl Client {
+    /// Connect within `deadline` (the login timeout).
+    pub fn connect(host: &str, port: u16, deadline: &Deadline) -> Result<Client, FenceError> {
+        let peer = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let addrs = resolve(host, port, deadline)?;
+        let mut last = None;
+        for a in addrs {
+            let left = deadline.remaining();
+            if left.is_zero() {
+                break;
+            }
+            match TcpStream::connect_timeout(&a, left) {
+                Ok(stream) => {
+                    let _ = stream.set_nodelay(true);
+                    return Ok(Client { stream, peer });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(FenceError::new(match last {
+            Some(e) if e.kind() == ErrorKind::ConnectionRefused => format!(
+                "cannot connect to Node Assassin at {peer}: connection refused (check ip and ipport)"
+            ),
+            Some(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => format!(
+                "cannot connect to Node Assassin at {peer}: no answer within the login timeout"
+            ),
+            Some(e) => format!("cannot connect to Node Assassin at {peer}: {e}"),
+            None => format!(
+                "cannot connect to Node Assassin at {peer}: no answer within the login timeout"
+            ),
+        }))
+    }
+
+    pub fn peer(&self) -> &str {
+        &self.peer
+    }
+
+    /// Send `req` and return the whole reply (up to and including its EOM line).
+    pub fn request(&mut self, req: Request, deadline: &Deadline) -> Result<String, FenceError> {
+        tracing::debug!("sending {req} to {}", self.peer);
+        let fail = |what: String| FenceError::new(format!("Node Assassin at {} {what}", self.peer));
+        self.stream
+            .set_write_timeout(Some(deadline.remaining().max(Duration::from_millis(1))))
+            .map_err(|e| fail(format!("socket error: {e}")))?;
+        self.stream
+            .write_all(req.encode().as_bytes())
+            .map_err(|e| fail(format!("did not take command '{req}': {e}")))?;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut chunk = [0u8; 1024];
+        loop {
+            if let Some(end) = tnap::find_eom(&buf) {
+                buf.truncate(end);
+                let text = String::from_utf8_lossy(&buf).into_owned();
+                tracing::debug!("reply from {}: {:?}", self.peer, text);
+                return Ok(text);
+            }
+            if buf.len() > MAX_REPLY {
+                return Err(fail(format!(
+                    "sent more than {} KiB without EOM after '{req}' (corrupt reply)",
+                    MAX_REPLY / 1024
+                )));
+            }
+            let left = deadline.remaining();
+            if left.is_zero() {
+                return Err(fail(no_eom(&req, &buf)));
+            }
+            self.stream
+                .set_read_timeout(Some(left))
+                .map_err(|e| fail(format!("socket error: {e}")))?;
+            match self.stream.read(&mut chunk) {
+                Ok(0) => {
+                    return Err(fail(format!(
+                        "closed the connection before EOM after '{req}' (reply truncated after {} bytes)",
+                        buf.len()
+                    )))
+                }
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(fail(no_eom(&req, &buf)))
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(fail(format!(
+                        "connection failed while reading the reply to '{req}': {e}"
+                    )))
+                }
+            }
+        }
+    }
+}
+
+fn no_eom(req: &Request, buf: &[u8]) -> String {
+    if buf.is_empty() {
+        format!("did not answer '{req}' within shell_timeout")
+    } else {
+        format!(
+            "sent no EOM line within shell_timeout after '{req}' ({} bytes without EOM: truncated or corrupt reply)",
+            buf.len()
+        )
+    }
+}

@@ -1,0 +1,505 @@
+//! fence_na: the fence agent for Node Assassin (TNAP 1.1.x over TCP), a drop-in for the 1.1.6
+//! Perl agent, on the rustha Fence Agent API runtime.
+//!
+//! off: `NN:1` (hold power off, lock the panel), confirm the power feed is off.
+//! on: if the feed is on already, done; else `NN:0` if a switch is held, `NN:2`, confirm it is on.
+//! reboot: off, then on; the result is that of the off step. status: 0 on, 2 off, 1 error.
+
+mod client;
+mod config;
+
+use client::Client;
+use config::{NaConfig, DEFAULT_PATH};
+use rustha_fence::options::{common_options, tweak};
+use rustha_fence::{
+    AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Kind, OptSpec, Options, PowerState,
+};
+use tnap::{NodeCommand, Request, StateReply};
+
+/// The 1.1.6 agent's exit code for a local login mismatch.
+const EXIT_LOGIN_MISMATCH: i32 = 8;
+
+#[derive(Default)]
+struct NodeAssassin {
+    config: Option<NaConfig>,
+    config_path: String,
+    host: String,
+    port: u16,
+    max_nodes: Option<u8>,
+    aliases: std::collections::BTreeMap<u8, String>,
+    client: Option<Client>,
+}
+
+fn options() -> Vec<OptSpec> {
+    let mut t = common_options();
+    tweak(&mut t, "ip", |o| {
+        o.required = false;
+        o.desc =
+            "IP address or hostname of the Node Assassin (or na::N::ipaddr in the config file)";
+    });
+    tweak(&mut t, "ipport", |o| {
+        o.default = Some("238");
+        o.desc = "TCP port of the Node Assassin (or na::N::tcp_port in the config file)";
+    });
+    tweak(&mut t, "plug", |o| {
+        o.desc = "Node number on the Node Assassin (1..max, '2' and '02' are the same) or its alias from the config file";
+    });
+    tweak(&mut t, "username", |o| {
+        o.aliases = &["name"];
+        o.desc = "Login name, checked against system::username in the config file (the device itself has no login)";
+    });
+    tweak(&mut t, "password", |o| {
+        o.desc = "Login password, checked against system::password in the config file";
+    });
+    t.push(
+        OptSpec::new(
+            "config",
+            Kind::String,
+            "Configuration file (node aliases, tcp_port, max_nodes, local username/password check)",
+        )
+        .arg("path")
+        .default(DEFAULT_PATH),
+    );
+    // 1.1.6 keys: fm (its second word is the port), agent (ignored).
+    t.push(OptSpec::new("fm", Kind::String, "Deprecated: second word is the port").hidden());
+    t.push(OptSpec::new("agent", Kind::String, "Ignored (set by fenced)").hidden());
+    t
+}
+
+fn extra_actions() -> Vec<ExtraAction> {
+    let a = |name, needs_plug, desc| ExtraAction {
+        name,
+        needs_plug,
+        desc,
+    };
+    vec![
+        a(
+            "release",
+            true,
+            "Release the node's power and reset switches and unlock its front panel (NN:0)",
+        ),
+        a("release_all", false, "Release every node"),
+        a(
+            "fence_all",
+            false,
+            "Fence every node: hold power off and lock the panels (NN:1)",
+        ),
+        a(
+            "boot",
+            true,
+            "Boot the node by pressing its power button (NN:2) if it is off",
+        ),
+        a("boot_all", false, "Boot every node that is off"),
+        a(
+            "shutdown",
+            true,
+            "Shut the node down gracefully by pressing its power button (NN:2) if it is on",
+        ),
+        a("shutdown_all", false, "Shut down every node that is on"),
+        a(
+            "forcedown",
+            true,
+            "Force the node off by holding its power button, without locking the panel (NN:3)",
+        ),
+        a("forcedown_all", false, "Force every node off (NN:3)"),
+    ]
+}
+
+impl NodeAssassin {
+    fn client(&mut self) -> Result<&mut Client, FenceError> {
+        self.client
+            .as_mut()
+            .ok_or_else(|| FenceError::new("not connected to the Node Assassin"))
+    }
+
+    fn ask(&mut self, ctx: &Ctx, req: Request) -> Result<String, FenceError> {
+        let d = ctx.shell_deadline();
+        self.client()?.request(req, &d)
+    }
+
+    fn states(&mut self, ctx: &Ctx) -> Result<StateReply, FenceError> {
+        let reply = self.ask(ctx, Request::States)?;
+        let peer = self.client()?.peer().to_string();
+        let st = tnap::parse_state_reply(&reply).map_err(|e| {
+            FenceError::new(format!(
+                "corrupt reply from Node Assassin at {peer} to '00:0': {e}"
+            ))
+        })?;
+        if self.max_nodes.is_none() {
+            self.max_nodes = Some(st.node_count());
+        }
+        Ok(st)
+    }
+
+    fn node_number(plug: &str) -> Result<u8, FenceError> {
+        plug.parse()
+            .map_err(|_| FenceError::new(format!("port '{plug}' is not a node number")))
+    }
+
+    fn node_state(&mut self, ctx: &Ctx, plug: &str) -> Result<tnap::NodeState, FenceError> {
+        let n = Self::node_number(plug)?;
+        let st = self.states(ctx)?;
+        let peer = self.client()?.peer().to_string();
+        if n > st.node_count() {
+            return Err(FenceError::new(format!(
+                "port '{plug}' is out of range: the Node Assassin at {peer} has {:02} nodes (expected 01..{:02})",
+                st.node_count(),
+                st.node_count()
+            )));
+        }
+        st.node(n).copied().ok_or_else(|| {
+            FenceError::new(format!(
+                "Node Assassin at {peer} did not report node {n:02} in its state reply"
+            ))
+        })
+    }
+
+    fn command(&mut self, ctx: &Ctx, n: u8, cmd: NodeCommand) -> Result<(), FenceError> {
+        let reply = self.ask(ctx, Request::Node(n, cmd))?;
+        if reply.starts_with("Invalid") {
+            let line = reply.lines().next().unwrap_or("").trim().to_string();
+            let peer = self.client()?.peer().to_string();
+            return Err(FenceError::new(format!(
+                "Node Assassin at {peer} rejected '{}': {line}",
+                Request::Node(n, cmd)
+            )));
+        }
+        Ok(())
+    }
+
+    fn all_nodes(&mut self, ctx: &Ctx) -> Result<Vec<String>, FenceError> {
+        let st = self.states(ctx)?;
+        Ok((1..=st.node_count()).map(|n| format!("{n:02}")).collect())
+    }
+
+    /// Release a held node, then press its power button.
+    fn press_power(&mut self, ctx: &Ctx, plug: &str) -> Result<(), FenceError> {
+        let s = self.node_state(ctx, plug)?;
+        if s.power || s.reset {
+            self.command(ctx, s.node, NodeCommand::Release)?;
+        }
+        self.command(ctx, s.node, NodeCommand::PowerButton)
+    }
+
+    fn confirm(
+        &mut self,
+        ctx: &Ctx,
+        plug: &str,
+        want: PowerState,
+        what: &str,
+    ) -> Result<(), FenceError> {
+        if rustha_fence::wait_for(self, ctx, plug, want)? {
+            Ok(())
+        } else {
+            Err(FenceError::new(format!(
+                "{what}: node {plug} still {} after {:.0?} (power_timeout)",
+                if want == PowerState::On { "OFF" } else { "ON" },
+                ctx.opts.seconds("power_timeout")
+            )))
+        }
+    }
+
+    fn boot(&mut self, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
+        if self.get_power_status(ctx, plug)? == PowerState::On {
+            return Ok(false);
+        }
+        self.press_power(ctx, plug)?;
+        Ok(true)
+    }
+
+    fn shutdown(&mut self, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
+        let s = self.node_state(ctx, plug)?;
+        if !s.feed {
+            return Ok(false);
+        }
+        if s.power || s.reset {
+            self.command(ctx, s.node, NodeCommand::Release)?;
+        }
+        self.command(ctx, s.node, NodeCommand::PowerButton)?;
+        Ok(true)
+    }
+}
+
+impl FenceAgent for NodeAssassin {
+    fn info(&self) -> AgentInfo {
+        AgentInfo {
+            name: "fence_na",
+            shortdesc: "Fence agent for Node Assassin",
+            longdesc: "fence_na is an I/O fencing agent for the Node Assassin, an open-hardware fence device that holds each node's power and reset switches and senses its power feed. It speaks TNAP 1.1.x over TCP (default port 238) and confirms every power change by reading the node's power feed.",
+            vendor_url: "https://alteeve.com/w/Node_Assassin",
+            version: env!("CARGO_PKG_VERSION"),
+            options: options(),
+            extra_actions: extra_actions(),
+            plugin_config: &["ip", "ipport", "username", "password", "config"],
+            supports_list: true,
+        }
+    }
+
+    fn adjust_options(&self, opts: &mut Options) {
+        // fm=<method> <port>: the 1.1.6 agent took the port from its second word.
+        if !opts.is_set("plug") {
+            if let Some(p) = opts.get("fm").and_then(|f| f.split_whitespace().nth(1)) {
+                let p = p.to_string();
+                opts.set("plug", &p);
+            }
+        }
+    }
+
+    fn validate(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
+        let opts = ctx.opts;
+        let path = opts.value("config").unwrap_or(DEFAULT_PATH).to_string();
+        let explicit = opts.is_set("config");
+        self.config = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(config::parse(&text, &path).map_err(FenceError::new)?),
+            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(FenceError::new(format!(
+                    "config '{path}' cannot be read: {e}"
+                )))
+            }
+        };
+        self.config_path = path;
+        let ip = opts.get("ip").map(str::trim).filter(|s| !s.is_empty());
+        let device = self.config.as_ref().and_then(|c| c.device(ip)).cloned();
+        if let Some(c) = &self.config {
+            if let Some(user) = &c.username {
+                let given_user = opts.get("username").unwrap_or("");
+                let pw_ok = match &c.password {
+                    Some(want) => ctx.password().map(|p| p.expose()) == Some(want.expose()),
+                    None => true,
+                };
+                if given_user != user || !pw_ok {
+                    return Err(FenceError::with_code(
+                        EXIT_LOGIN_MISMATCH,
+                        format!(
+                            "login '{given_user}' or its password does not match system::username/system::password in {}",
+                            self.config_path
+                        ),
+                    ));
+                }
+            }
+        }
+        self.host = match ip.or(device.as_ref().and_then(|d| d.ipaddr.as_deref())) {
+            Some(h) => h.to_string(),
+            None => {
+                return Err(FenceError::new(format!(
+                    "no Node Assassin address: set ip (ipaddr on stdin, -a on the command line) or na::1::ipaddr in {}",
+                    self.config_path
+                )))
+            }
+        };
+        let port_given = opts.get("ipport").map(str::trim);
+        self.port = match port_given {
+            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                FenceError::new(format!(
+                    "ipport '{p}' is not a TCP port (expected 1..65535, default 238)"
+                ))
+            })?,
+            None => device
+                .as_ref()
+                .and_then(|d| d.tcp_port)
+                .unwrap_or(tnap::DEFAULT_PORT),
+        };
+        if let Some(d) = device {
+            self.max_nodes = d.max_nodes;
+            self.aliases = d.aliases;
+        }
+        Ok(())
+    }
+
+    fn normalize_plug(&mut self, _ctx: &Ctx, plug: &str) -> Result<String, FenceError> {
+        let p = plug.trim();
+        let n: u8 = if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
+            p.parse()
+                .ok()
+                .filter(|n| (1..=tnap::MAX_NODE).contains(n))
+                .ok_or_else(|| {
+                    FenceError::new(format!(
+                        "port '{p}' is out of range (expected a node number 1..{})",
+                        self.max_nodes.unwrap_or(tnap::MAX_NODE)
+                    ))
+                })?
+        } else {
+            let short = |s: &str| s.split('.').next().unwrap_or(s).to_ascii_lowercase();
+            self.aliases
+                .iter()
+                .find(|(_, a)| a.eq_ignore_ascii_case(p) || short(a) == short(p))
+                .map(|(n, _)| *n)
+                .ok_or_else(|| {
+                    FenceError::new(format!(
+                        "port '{p}' is not a node number (expected 1..{} or an alias from {})",
+                        self.max_nodes.unwrap_or(tnap::MAX_NODE),
+                        self.config_path
+                    ))
+                })?
+        };
+        if let Some(max) = self.max_nodes {
+            if n > max {
+                return Err(FenceError::new(format!(
+                    "port '{p}' is out of range: max_nodes is {max} in {} (expected 1..{max})",
+                    self.config_path
+                )));
+            }
+        }
+        Ok(format!("{n:02}"))
+    }
+
+    fn connect(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
+        let d = ctx.login_deadline();
+        self.client = Some(Client::connect(&self.host, self.port, &d)?);
+        Ok(())
+    }
+
+    fn get_power_status(&mut self, ctx: &Ctx, plug: &str) -> Result<PowerState, FenceError> {
+        let s = self.node_state(ctx, plug)?;
+        tracing::debug!("node {plug}: {}", s.line(true));
+        Ok(if s.feed {
+            PowerState::On
+        } else {
+            PowerState::Off
+        })
+    }
+
+    fn set_power_status(
+        &mut self,
+        ctx: &Ctx,
+        plug: &str,
+        state: PowerState,
+    ) -> Result<(), FenceError> {
+        match state {
+            PowerState::Off => self.command(ctx, Self::node_number(plug)?, NodeCommand::Fence),
+            PowerState::On => self.press_power(ctx, plug),
+        }
+    }
+
+    fn list(&mut self, ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
+        let st = self.states(ctx)?;
+        Ok((1..=st.node_count())
+            .map(|n| {
+                (
+                    format!("{n:02}"),
+                    self.aliases.get(&n).cloned().unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
+    fn list_status(&mut self, ctx: &Ctx) -> Result<Vec<(String, String, PowerState)>, FenceError> {
+        let st = self.states(ctx)?;
+        Ok(st
+            .nodes
+            .iter()
+            .map(|s| {
+                (
+                    format!("{:02}", s.node),
+                    self.aliases.get(&s.node).cloned().unwrap_or_default(),
+                    if s.feed {
+                        PowerState::On
+                    } else {
+                        PowerState::Off
+                    },
+                )
+            })
+            .collect())
+    }
+
+    fn extra_action(
+        &mut self,
+        ctx: &Ctx,
+        action: &str,
+        plug: Option<&str>,
+    ) -> Result<(), FenceError> {
+        let one = plug.unwrap_or("").to_string();
+        match action {
+            "release" => {
+                let n = Self::node_number(&one)?;
+                self.command(ctx, n, NodeCommand::Release)?;
+                let s = self.node_state(ctx, &one)?;
+                if s.power || s.reset {
+                    return Err(FenceError::new(format!(
+                        "release: node {one} still has a switch held ({})",
+                        s.line(true)
+                    )));
+                }
+                Ok(())
+            }
+            "release_all" => {
+                for p in self.all_nodes(ctx)? {
+                    self.command(ctx, Self::node_number(&p)?, NodeCommand::Release)?;
+                }
+                Ok(())
+            }
+            "fence_all" => {
+                let nodes = self.all_nodes(ctx)?;
+                for p in &nodes {
+                    self.command(ctx, Self::node_number(p)?, NodeCommand::Fence)?;
+                }
+                for p in &nodes {
+                    self.confirm(ctx, p, PowerState::Off, "fence_all")?;
+                }
+                Ok(())
+            }
+            "boot" => {
+                if self.boot(ctx, &one)? {
+                    self.confirm(ctx, &one, PowerState::On, "boot")?;
+                }
+                Ok(())
+            }
+            "boot_all" => {
+                let mut pressed = Vec::new();
+                for p in self.all_nodes(ctx)? {
+                    if self.boot(ctx, &p)? {
+                        pressed.push(p);
+                    }
+                }
+                for p in &pressed {
+                    self.confirm(ctx, p, PowerState::On, "boot_all")?;
+                }
+                Ok(())
+            }
+            "shutdown" => {
+                if self.shutdown(ctx, &one)? {
+                    self.confirm(ctx, &one, PowerState::Off, "shutdown")?;
+                }
+                Ok(())
+            }
+            "shutdown_all" => {
+                let mut pressed = Vec::new();
+                for p in self.all_nodes(ctx)? {
+                    if self.shutdown(ctx, &p)? {
+                        pressed.push(p);
+                    }
+                }
+                for p in &pressed {
+                    self.confirm(ctx, p, PowerState::Off, "shutdown_all")?;
+                }
+                Ok(())
+            }
+            "forcedown" => {
+                self.command(ctx, Self::node_number(&one)?, NodeCommand::ForceOff)?;
+                self.confirm(ctx, &one, PowerState::Off, "forcedown")
+            }
+            "forcedown_all" => {
+                let nodes = self.all_nodes(ctx)?;
+                for p in &nodes {
+                    self.command(ctx, Self::node_number(p)?, NodeCommand::ForceOff)?;
+                }
+                for p in &nodes {
+                    self.confirm(ctx, p, PowerState::Off, "forcedown_all")?;
+                }
+                Ok(())
+            }
+            other => Err(FenceError::new(format!(
+                "action '{other}' is not supported"
+            ))),
+        }
+    }
+
+    fn disconnect(&mut self, _ctx: &Ctx) {
+        self.client = None;
+    }
+}
+
+fn main() {
+    rustha_fence::main(NodeAssassin::default());
+}
