@@ -530,13 +530,15 @@ fn fsck(p: &Params, dev: &Path, deadline: &Deadline) -> Result<()> {
     let out = command::run(&cmd.arg("-p").arg(dev.as_os_str()), deadline)?;
     // fsck: 0 clean, 1 errors corrected, 2 reboot advised, >= 4 errors left, usage or operational error.
     if out.code() >= 4 {
-        let text = format!("{}\n{}", out.stdout, out.stderr);
+        // The tool's complaint first (stderr), then its explanation, without banners.
+        let text = format!("{}\n{}", out.stderr, out.stdout);
         let summary: Vec<&str> = text
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty())
+            .filter(|l| l.len() > 1 && !l.starts_with("fsck from") && !l.ends_with(':'))
+            .take(3)
             .collect();
-        let tail = summary[summary.len().saturating_sub(3)..].join(" | ");
+        let tail = summary.join(" | ");
         bail!(
             ErrGeneric,
             "Couldn't successfully fsck filesystem for {} (fsck exit {}): {tail}",
@@ -595,9 +597,14 @@ fn do_mount(p: &Params, device: Option<&Path>, dir: &str, deadline: &Deadline) -
         }
         return Ok(());
     }
-    let describe = |e: Errno| match e {
-        Errno::EINVAL => "the kernel rejected the options or the file system (EINVAL)".to_string(),
+    let describe = |e: Errno| {
+        match e {
+        Errno::EINVAL => format!(
+            "the kernel rejected it (EINVAL: wrong fstype {:?}, bad options {:?} or a bad superblock)",
+            p.fstype, p.options_raw
+        ),
         e => format!("{} ({e:?})", e.desc()),
+    }
     };
     if p.source == Source::Bind {
         let flags = MsFlags::MS_BIND | (p.options.flags & MsFlags::MS_REC);

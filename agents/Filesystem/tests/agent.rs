@@ -1,0 +1,489 @@
+//! The agent on real loop devices and mounts (root only; skipped with a message otherwise).
+
+mod common;
+use common::*;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn params<'a>(dev: &'a str, dir: &'a str, fstype: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("device", dev), ("directory", dir), ("fstype", fstype)]
+}
+
+fn lifecycle(fstype: &str) {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new(fstype, fstype);
+    let dir = fx.path("mnt");
+    let p = params(fx.dev(), &dir, fstype);
+    assert_eq!(agent("monitor", &p, &[]).code, 7, "probe before start");
+    assert_eq!(agent("stop", &p, &[]).code, 0, "stop when stopped");
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 0, "start: {}", r.stderr);
+    assert!(is_mounted(&dir));
+    assert_eq!(agent("start", &p, &[]).code, 0, "start when started");
+    assert_eq!(agent("monitor", &p, &[]).code, 0);
+    assert_eq!(agent("status", &p, &[]).code, 0);
+    let r = agent("monitor", &p, &[("OCF_CHECK_LEVEL", "10")]);
+    assert_eq!(r.code, 0, "depth 10: {}", r.stderr);
+    let r = agent("monitor", &p, &[("OCF_CHECK_LEVEL", "20")]);
+    assert_eq!(r.code, 0, "depth 20: {}", r.stderr);
+    // The status file and its directory are cleaned up.
+    assert!(!std::path::Path::new(&format!("{dir}/.Filesystem_status")).exists());
+    let r = agent("monitor", &p, &[("OCF_CHECK_LEVEL", "30")]);
+    assert_eq!(r.code, 6);
+    assert!(
+        r.reason().contains("unsupported monitor level 30"),
+        "{}",
+        r.reason()
+    );
+    assert_eq!(agent("validate-all", &p, &[]).code, 0);
+    let r = agent("stop", &p, &[]);
+    assert_eq!(r.code, 0, "stop: {}", r.stderr);
+    assert!(!is_mounted(&dir));
+    assert_eq!(agent("stop", &p, &[]).code, 0, "stop when stopped");
+    assert_eq!(agent("monitor", &p, &[]).code, 7);
+}
+
+#[test]
+fn ext4_start_monitor_stop_are_idempotent() {
+    lifecycle("ext4");
+}
+
+#[test]
+fn xfs_start_monitor_stop_are_idempotent() {
+    lifecycle("xfs");
+}
+
+#[test]
+fn depth_20_fails_with_a_reason_on_a_read_only_remount() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("ro", "ext4");
+    let dir = fx.path("mnt");
+    let p = params(fx.dev(), &dir, "ext4");
+    assert_eq!(agent("start", &p, &[]).code, 0);
+    assert!(sh(&format!("mount -o remount,ro {dir}")));
+    let r = agent("monitor", &p, &[("OCF_CHECK_LEVEL", "20")]);
+    assert_eq!(r.code, 1);
+    assert!(r.reason().contains("read-only"), "{}", r.reason());
+    assert!(
+        r.reason().contains(".Filesystem_status/fs-test_"),
+        "{}",
+        r.reason()
+    );
+    // Depth 0 and 10 are still fine.
+    assert_eq!(agent("monitor", &p, &[("OCF_CHECK_LEVEL", "10")]).code, 0);
+    assert_eq!(agent("stop", &p, &[]).code, 0);
+}
+
+#[test]
+fn a_different_device_on_the_directory_is_a_failure_with_a_reason() {
+    if !root() {
+        return;
+    }
+    let mut fx = Fixture::new("other", "ext4");
+    let other = fx.add("ext4");
+    let dir = fx.path("mnt");
+    std::fs::create_dir(&dir).unwrap();
+    assert!(sh(&format!("mount {other} {dir}")));
+    let p = params(fx.dev(), &dir, "ext4");
+    let r = agent("monitor", &p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.reason().contains(&other) && r.reason().contains(fx.dev()),
+        "{}",
+        r.reason()
+    );
+    assert_eq!(agent("start", &p, &[]).code, 1);
+}
+
+#[test]
+fn bad_input_gets_the_stock_codes_and_changes_nothing() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("bad", "ext4");
+    let dir = fx.path("mnt");
+    let file = fx.path("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let image = fx.loops[0].image.to_string_lossy().into_owned();
+    type Case<'a> = (Vec<(&'a str, &'a str)>, i32, &'a str);
+    let cases: Vec<Case> = vec![
+        (vec![("directory", &dir), ("fstype", "ext4")], 6, "device"),
+        (
+            vec![("device", ""), ("directory", &dir), ("fstype", "ext4")],
+            6,
+            "OCF_RESKEY_device",
+        ),
+        (
+            params("/dev/no_such_device", &dir, "ext4"),
+            5,
+            "/dev/no_such_device",
+        ),
+        (params(fx.dev(), &dir, "nosuchfs"), 5, "nosuchfs"),
+        (params(fx.dev(), "relative/mnt", "ext4"), 6, "relative/mnt"),
+        (params(fx.dev(), &file, "ext4"), 5, "a-file"),
+        (params(&image, &dir, "ext4"), 5, "regular file"),
+        (
+            params(fx.dev(), &dir, "ext4")
+                .into_iter()
+                .chain([("force_unmount", "sometimes")])
+                .collect(),
+            6,
+            "force_unmount",
+        ),
+        (
+            params(fx.dev(), &dir, "ext4")
+                .into_iter()
+                .chain([("term_signals", "TERM NOPE")])
+                .collect(),
+            6,
+            "NOPE",
+        ),
+        (
+            params(fx.dev(), &dir, "ext4")
+                .into_iter()
+                .chain([("signal_delay", "soon")])
+                .collect(),
+            6,
+            "signal_delay",
+        ),
+        (params(fx.dev(), "/", "ext4"), 6, "\"/\""),
+        (
+            params("UUID=00000000-dead-beef-0000-000000000000", &dir, "ext4"),
+            5,
+            "UUID=00000000-dead-beef",
+        ),
+    ];
+    for (p, code, needle) in &cases {
+        let r = agent("start", p, &[]);
+        assert_eq!(r.code, *code, "{p:?}: {}", r.stderr);
+        assert!(
+            r.reason().contains(needle),
+            "{p:?}: reason {:?} lacks {needle:?}",
+            r.reason()
+        );
+        assert_eq!(
+            r.stderr.matches("ocf-exit-reason:").count(),
+            1,
+            "{}",
+            r.stderr
+        );
+        assert!(
+            !std::path::Path::new(&dir).exists(),
+            "{p:?} created the directory"
+        );
+        assert!(mounts_under(&fx.dir.0).is_empty());
+    }
+    // Options the kernel rejects: the mount itself fails (generic error), naming the device.
+    let p: Vec<(&str, &str)> = params(fx.dev(), &dir, "ext4")
+        .into_iter()
+        .chain([("options", "data=bogus")])
+        .collect();
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.reason().contains(fx.dev()) && r.reason().contains("EINVAL"),
+        "{}",
+        r.reason()
+    );
+    assert!(!is_mounted(&dir));
+    // Unknown action.
+    assert_eq!(
+        agent("frobnicate", &params(fx.dev(), &dir, "ext4"), &[]).code,
+        3
+    );
+}
+
+#[test]
+fn clones_of_local_file_systems_are_refused_unless_forced() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("clone", "ext4");
+    let dir = fx.path("mnt");
+    let p = params(fx.dev(), &dir, "ext4");
+    let clone = [
+        ("OCF_RESKEY_CRM_meta_clone_max", "2"),
+        ("OCF_RESKEY_CRM_meta_clone", "0"),
+    ];
+    let r = agent("start", &p, &clone);
+    assert_eq!(r.code, 6);
+    assert!(r.reason().contains("NOT cluster-aware"), "{}", r.reason());
+    assert!(!is_mounted(&dir));
+    let forced: Vec<(&str, &str)> = p
+        .iter()
+        .copied()
+        .chain([("force_clones", "true")])
+        .collect();
+    assert_eq!(agent("start", &forced, &clone).code, 0);
+    // The clone number is part of the status file name.
+    let r = agent(
+        "monitor",
+        &forced,
+        &[clone[0], clone[1], ("OCF_CHECK_LEVEL", "20")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(agent("stop", &forced, &clone).code, 0);
+}
+
+#[test]
+fn uuid_label_and_legacy_forms() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("uuid", "ext4");
+    assert!(sh(&format!("e2label {} rusthalbl", fx.dev())));
+    let uuid = Command::new("blkid")
+        .args(["-s", "UUID", "-o", "value", fx.dev()])
+        .output()
+        .unwrap();
+    let uuid = String::from_utf8_lossy(&uuid.stdout).trim().to_string();
+    let dir = fx.path("mnt");
+    for dev in [
+        format!("UUID={uuid}"),
+        format!("-U {uuid}"),
+        "LABEL=rusthalbl".to_string(),
+        "-L rusthalbl".into(),
+    ] {
+        let p = params(&dev, &dir, "ext4");
+        let r = agent("start", &p, &[]);
+        assert_eq!(r.code, 0, "{dev}: {}", r.stderr);
+        assert_eq!(
+            agent("monitor", &p, &[("OCF_CHECK_LEVEL", "10")]).code,
+            0,
+            "{dev}"
+        );
+        assert_eq!(agent("stop", &p, &[]).code, 0, "{dev}");
+        assert!(!is_mounted(&dir));
+    }
+    // heartbeat v1: Filesystem DEVICE DIRECTORY FSTYPE OPTIONS ACTION
+    let r = agent_args(&[fx.dev(), &dir, "ext4", "noatime", "start"], &[], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(mount_options(&dir).unwrap_or_default().contains("noatime"));
+    assert_eq!(
+        agent_args(&[fx.dev(), &dir, "ext4", "noatime", "status"], &[], &[]).code,
+        0
+    );
+    assert_eq!(
+        agent_args(&[fx.dev(), &dir, "ext4", "noatime", "stop"], &[], &[]).code,
+        0
+    );
+    assert!(!is_mounted(&dir));
+    assert_eq!(
+        agent_args(&["a", "b", "c", "d", "e", "start"], &[], &[]).code,
+        2
+    );
+}
+
+#[test]
+fn read_only_bind_mount() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("bind", "ext4");
+    let src = fx.path("src");
+    std::fs::create_dir(&src).unwrap();
+    let dir = fx.path("bound");
+    let p: Vec<(&str, &str)> = params(&src, &dir, "none")
+        .into_iter()
+        .chain([("options", "bind,ro")])
+        .collect();
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(mount_options(&dir).unwrap().split(',').any(|o| o == "ro"));
+    assert_eq!(agent("monitor", &p, &[("OCF_CHECK_LEVEL", "10")]).code, 0);
+    let r = agent("monitor", &p, &[("OCF_CHECK_LEVEL", "20")]);
+    assert_eq!(r.code, 1);
+    assert!(r.reason().contains("read-only"));
+    assert_eq!(agent("stop", &p, &[]).code, 0);
+    assert!(!is_mounted(&dir));
+    assert!(std::path::Path::new(&src).is_dir(), "the bind source stays");
+}
+
+#[test]
+fn fsck_failure_fails_the_start_with_its_output() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("fsck", "ext2");
+    // Wipe the primary superblock: fsck -p cannot fix that by itself (exit >= 4).
+    assert!(sh(&format!(
+        "dd if=/dev/zero of={} bs=1024 seek=1 count=1 conv=notrunc status=none",
+        fx.dev()
+    )));
+    let dir = fx.path("mnt");
+    let p = params(fx.dev(), &dir, "ext2");
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.reason().contains("fsck exit 8"), "{}", r.reason());
+    assert!(r.reason().contains("Bad magic number"), "{}", r.reason());
+    assert!(!is_mounted(&dir));
+    // run_fsck=no skips it (and the kernel then refuses the broken file system).
+    let p: Vec<(&str, &str)> = p.into_iter().chain([("run_fsck", "no")]).collect();
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.reason().starts_with("Couldn't mount device"),
+        "{}",
+        r.reason()
+    );
+}
+
+fn spawn_sh(script: &str) -> Child {
+    Command::new("sh")
+        .args(["-c", script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn")
+}
+
+fn alive(pid: u32) -> bool {
+    // Zombies count as gone.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(false)
+}
+
+/// The pids of `sleep` processes whose argument is `marker` (children of the shells).
+fn pids_with_arg(marker: &str) -> Vec<u32> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(c) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+            if c.split(|b| *b == 0).any(|a| a == marker.as_bytes()) {
+                v.push(pid);
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn stop_ends_exactly_the_processes_that_hold_the_mount() {
+    if !root() {
+        return;
+    }
+    let mut fx = Fixture::new("holders", "ext4");
+    let sub_dev = fx.add("ext4");
+    let dir = fx.path("data");
+    let sibling = fx.path("data2");
+    std::fs::create_dir(&sibling).unwrap();
+    let p = params(fx.dev(), &dir, "ext4");
+    assert_eq!(agent("start", &p, &[]).code, 0);
+    std::fs::create_dir(format!("{dir}/sub")).unwrap();
+    assert!(sh(&format!("mount {sub_dev} {dir}/sub")));
+    std::fs::write(format!("{dir}/file"), "x").unwrap();
+    std::fs::write(format!("{dir}/mapped"), vec![0u8; 8192]).unwrap();
+
+    // Distinct sleep durations mark each process.
+    let mut kids = [
+        // open file (fd 3 survives exec)
+        spawn_sh(&format!("exec 3<{dir}/file; cd /; exec sleep 1001")),
+        // cwd
+        spawn_sh(&format!("cd {dir} && exec sleep 1002")),
+        // a holder (the shell, cwd) with a child (inherits the cwd)
+        spawn_sh(&format!("cd {dir} && sleep 1003 & wait")),
+        // a process in a submount
+        spawn_sh(&format!("cd {dir}/sub && exec sleep 1005")),
+    ];
+    // memory map only (no fd, cwd elsewhere)
+    let mmap = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import mmap,os,time\nf=open('{dir}/mapped','r+b')\nm=mmap.mmap(f.fileno(),0)\nf.close()\nos.chdir('/')\nprint('ok',flush=True)\ntime.sleep(1004)"
+            ),
+        ])
+        .current_dir("/")
+        .stdout(Stdio::piped())
+        .spawn();
+    let mmap = match mmap {
+        Ok(mut c) => {
+            use std::io::Read;
+            let mut b = [0u8; 2];
+            let _ = c.stdout.as_mut().map(|s| s.read_exact(&mut b));
+            Some(c)
+        }
+        Err(_) => {
+            println!("python3 missing: the memory-map holder is not tested");
+            None
+        }
+    };
+    // The survivor: cwd in a sibling whose name shares the prefix.
+    let mut survivor = spawn_sh(&format!("cd {sibling} && exec sleep 1099"));
+    std::thread::sleep(Duration::from_millis(300));
+    let holders: Vec<u32> = ["1001", "1002", "1003", "1005"]
+        .iter()
+        .flat_map(|m| pids_with_arg(m))
+        .chain(kids.iter().map(|k| k.id()))
+        .chain(mmap.iter().map(|c| c.id()))
+        .collect();
+    assert!(holders.len() >= 7, "{holders:?}");
+    assert!(alive(survivor.id()));
+
+    let started = Instant::now();
+    let r = agent("stop", &p, &[("OCF_RESKEY_CRM_meta_timeout", "20000")]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!is_mounted(&dir) && !is_mounted(&format!("{dir}/sub")));
+    assert!(took < Duration::from_secs(5), "stop took {took:?}");
+    for k in kids.iter_mut() {
+        let _ = k.wait();
+    }
+    let mut mmap = mmap;
+    if let Some(c) = mmap.as_mut() {
+        let _ = c.wait();
+    }
+    for pid in &holders {
+        assert!(!alive(*pid), "holder {pid} survived");
+    }
+    assert!(alive(survivor.id()), "the process in {sibling} was killed");
+    let _ = survivor.kill();
+    let _ = survivor.wait();
+}
+
+#[test]
+fn force_unmount_false_leaves_holders_alone_and_fails_in_time() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("nokill", "ext4");
+    let dir = fx.path("data");
+    let p: Vec<(&str, &str)> = params(fx.dev(), &dir, "ext4")
+        .into_iter()
+        .chain([("force_unmount", "false")])
+        .collect();
+    assert_eq!(agent("start", &p, &[]).code, 0);
+    let mut holder = spawn_sh(&format!("cd {dir} && exec sleep 1010"));
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let r = agent("stop", &p, &[("OCF_RESKEY_CRM_meta_timeout", "3000")]);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.reason().contains(&dir) && r.reason().contains("busy"),
+        "{}",
+        r.reason()
+    );
+    assert!(alive(holder.id()));
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(agent("stop", &p, &[]).code, 0);
+}
