@@ -83,7 +83,13 @@ impl Client {
     }
 
     /// Send `req` and return the whole reply (up to and including its EOM line).
-    pub fn request(&mut self, req: Request, deadline: &Deadline) -> Result<String, FenceError> {
+    /// `timeout` is what `deadline` was derived from, for messages.
+    pub fn request(
+        &mut self,
+        req: Request,
+        deadline: &Deadline,
+        timeout: Duration,
+    ) -> Result<String, FenceError> {
         tracing::debug!("sending {req} to {}", self.peer);
         let fail = |what: String| FenceError::new(format!("Node Assassin at {} {what}", self.peer));
         self.stream
@@ -92,6 +98,7 @@ impl Client {
         self.stream
             .write_all(req.encode().as_bytes())
             .map_err(|e| fail(format!("did not take command '{req}': {e}")))?;
+        let _ = self.stream.flush();
         let mut buf: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 1024];
         loop {
@@ -109,7 +116,7 @@ impl Client {
             }
             let left = deadline.remaining();
             if left.is_zero() {
-                return Err(fail(no_eom(&req, &buf)));
+                return Err(fail(no_eom(&req, &buf, timeout)));
             }
             self.stream
                 .set_read_timeout(Some(left))
@@ -123,9 +130,19 @@ impl Client {
                 }
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return Err(fail(no_eom(&req, &buf)))
+                    return Err(fail(no_eom(&req, &buf, timeout)))
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    return Err(fail(format!(
+                        "reset the connection while answering '{req}' (the device refused service)"
+                    )))
+                }
                 Err(e) => {
                     return Err(fail(format!(
                         "connection failed while reading the reply to '{req}': {e}"
@@ -136,12 +153,12 @@ impl Client {
     }
 }
 
-fn no_eom(req: &Request, buf: &[u8]) -> String {
+fn no_eom(req: &Request, buf: &[u8], timeout: Duration) -> String {
     if buf.is_empty() {
-        format!("did not answer '{req}' within shell_timeout")
+        format!("did not answer '{req}' within shell_timeout ({timeout:.1?})")
     } else {
         format!(
-            "sent no EOM line within shell_timeout after '{req}' ({} bytes without EOM: truncated or corrupt reply)",
+            "sent no EOM line within shell_timeout ({timeout:.1?}) after '{req}' ({} bytes without EOM: truncated or corrupt reply)",
             buf.len()
         )
     }

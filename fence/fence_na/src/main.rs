@@ -114,7 +114,8 @@ impl NodeAssassin {
 
     fn ask(&mut self, ctx: &Ctx, req: Request) -> Result<String, FenceError> {
         let d = ctx.shell_deadline();
-        self.client()?.request(req, &d)
+        let t = ctx.opts.seconds("shell_timeout");
+        self.client()?.request(req, &d, t)
     }
 
     fn states(&mut self, ctx: &Ctx) -> Result<StateReply, FenceError> {

@@ -206,9 +206,13 @@ pub fn common_options() -> Vec<OptSpec> {
             .deprecated(&["ipaddr"])
             .arg("ip")
             .required(true),
-        OptSpec::new("ipport", Integer, "TCP/UDP port to use for connection with device")
-            .short('u')
-            .arg("port"),
+        OptSpec::new(
+            "ipport",
+            Integer,
+            "TCP/UDP port to use for connection with device",
+        )
+        .short('u')
+        .arg("port"),
         OptSpec::new("username", String, "Login name")
             .short('l')
             .deprecated(&["login"])
@@ -226,20 +230,12 @@ pub fn common_options() -> Vec<OptSpec> {
         .short('S')
         .deprecated(&["passwd_script"])
         .arg("script"),
-        OptSpec::new(
-            "delay",
-            Second,
-            "Wait X seconds before fencing is started",
-        )
-        .arg("seconds")
-        .default("0"),
-        OptSpec::new(
-            "power_wait",
-            Second,
-            "Wait X seconds after issuing ON/OFF",
-        )
-        .arg("seconds")
-        .default("0"),
+        OptSpec::new("delay", Second, "Wait X seconds before fencing is started")
+            .arg("seconds")
+            .default("0"),
+        OptSpec::new("power_wait", Second, "Wait X seconds after issuing ON/OFF")
+            .arg("seconds")
+            .default("0"),
         OptSpec::new(
             "power_timeout",
             Second,
@@ -271,17 +267,34 @@ pub fn common_options() -> Vec<OptSpec> {
         )
         .arg("seconds")
         .default("1"),
-        OptSpec::new("verbose", Flag, "Verbose mode: debug messages to stderr or the debug file").short('v'),
-        OptSpec::new("debug_file", String, "Write debug information to given file")
-            .short('D')
-            .deprecated(&["debug"])
-            .arg("debugfile"),
-        OptSpec::new("quiet", Flag, "Disable logging to stderr. Does not affect --verbose or --debug-file or logging to syslog.")
-            .short('q'),
+        OptSpec::new(
+            "verbose",
+            Flag,
+            "Verbose mode: debug messages to stderr or the debug file",
+        )
+        .short('v'),
+        OptSpec::new(
+            "debug_file",
+            String,
+            "Write debug information to given file",
+        )
+        .short('D')
+        .deprecated(&["debug"])
+        .arg("debugfile"),
+        OptSpec::new(
+            "quiet",
+            Flag,
+            "Do not print success messages (fenced sets quiet=true); errors are still reported",
+        )
+        .short('q'),
         OptSpec::new("version", Flag, "Display version information and exit").short('V'),
         OptSpec::new("help", Flag, "Display help and exit").short('h'),
-        OptSpec::new("nodename", String, "Name of the node to be fenced (set by Pacemaker and fenced)")
-            .hidden(),
+        OptSpec::new(
+            "nodename",
+            String,
+            "Name of the node to be fenced (set by Pacemaker and fenced)",
+        )
+        .hidden(),
     ]
 }
 

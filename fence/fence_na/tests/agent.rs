@@ -1,0 +1,637 @@
+//! fence_na against the simulator (in-process, on loopback), as fenced, Pacemaker, an admin on
+//! the command line and cluster-glue call it.
+
+use na_sim::{Config, Faults, Sim};
+use rustha_support::{Command, Deadline};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+const AGENT: &str = env!("CARGO_BIN_EXE_fence_na");
+/// Fast polling and short timeouts so a test takes a second, not twenty.
+const FAST: &str = "stonith_status_sleep=0.05\npower_timeout=5\nshell_timeout=2\nlogin_timeout=2\n";
+
+fn fast_sim(nodes: u8, faults: Faults) -> Sim {
+    sim_at("127.0.0.1:0", nodes, faults).expect("start na-sim")
+}
+
+fn sim_at(addr: &str, nodes: u8, faults: Faults) -> std::io::Result<Sim> {
+    Sim::start(Config {
+        listen: addr.parse().unwrap(),
+        nodes,
+        boot_delay: Duration::from_millis(150),
+        off_delay: Duration::from_millis(100),
+        shutdown_delay: Duration::from_millis(200),
+        press: Duration::from_millis(50),
+        forcedown_hold: Duration::from_millis(300),
+        faults,
+        ..Config::default()
+    })
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+fn run(cmd: Command) -> Run {
+    let started = Instant::now();
+    let out = rustha_support::run(&cmd, &Deadline::after(Duration::from_secs(60)))
+        .expect("fence_na ran and finished within 60 s");
+    Run {
+        code: out.code(),
+        stdout: out.stdout,
+        stderr: out.stderr,
+        took: started.elapsed(),
+    }
+}
+
+/// fence_na with `input` on stdin (no arguments), as fenced and Pacemaker call it.
+fn stdin(input: &str) -> Run {
+    run(Command::new(AGENT).stdin(input.to_string()))
+}
+
+fn args(a: &[&str]) -> Run {
+    run(Command::new(AGENT).args(a))
+}
+
+fn base(sim: &Sim) -> String {
+    format!("ipaddr=127.0.0.1\nipport={}\n{FAST}", sim.addr().port())
+}
+
+fn feed(sim: &Sim, n: u8) -> bool {
+    sim.node(n).unwrap().feed
+}
+
+fn temp(name: &str, content: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "fence_na-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// The exact lines fenced writes for the tutorial's cluster.conf, against a device on the
+/// default port 238 (on a loopback address of its own, so tests do not collide).
+#[test]
+fn cman_exact_input_uses_default_port_238() {
+    if !is_root() {
+        println!("SKIP cman_exact_input_uses_default_port_238: binding port 238 needs root");
+        return;
+    }
+    let ip = format!("127.38.{}.{}", std::process::id() % 250 + 1, 1);
+    let sim = sim_at(&format!("{ip}:238"), 4, Faults::default()).expect("bind port 238");
+    for port in ["02", "2"] {
+        let r = stdin(&format!(
+            "ipaddr={ip}\nlogin=motoko\npasswd=secret\nquiet=true\nport={port}\naction=off\n"
+        ));
+        assert_eq!(r.code, 0, "port={port}: {}", r.stderr);
+        assert_eq!(r.stdout, "", "quiet=true prints nothing");
+        assert!(!feed(&sim, 2));
+    }
+    assert_eq!(
+        sim.commands().iter().filter(|c| *c == "02:1").count(),
+        1,
+        "already off the second time"
+    );
+    assert!(r_status(&ip, "02") == 2);
+}
+
+fn r_status(ip: &str, port: &str) -> i32 {
+    stdin(&format!("ipaddr={ip}\nport={port}\naction=status\n")).code
+}
+
+#[test]
+fn every_action_through_stdin() {
+    let sim = fast_sim(4, Faults::default());
+    let b = base(&sim);
+    let r = stdin(&format!("{b}port=02\naction=status\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Status: ON\n"),
+        "{}",
+        r.stderr
+    );
+
+    let r = stdin(&format!(
+        "{b}login=motoko\npasswd=secret\nquiet=true\nport=02\naction=off\n"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 2));
+    assert!(sim.node(2).unwrap().power, "fenced: power switch held");
+
+    // Status of an off node is 2 (the 1.1.6 bug fixed).
+    let r = stdin(&format!("{b}port=2\naction=status\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (2, "Status: OFF\n"));
+
+    let r = stdin(&format!("{b}port=2\naction=on\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Powered ON\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(feed(&sim, 2));
+    let r = stdin(&format!("{b}port=2\naction=on\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (0, "Success: Already ON\n"));
+
+    let before = sim.commands().len();
+    let r = stdin(&format!("{b}port=3\naction=reboot\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Rebooted\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(feed(&sim, 3));
+    let cmds: Vec<String> = sim.commands()[before..]
+        .iter()
+        .filter(|c| c.starts_with("03"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        cmds,
+        ["03:1", "03:0", "03:2"],
+        "fence, release, power button"
+    );
+
+    // Default action is reboot.
+    let r = stdin(&format!("{b}port=4\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (0, "Success: Rebooted\n"));
+
+    let r = stdin(&format!("{b}action=list\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (0, "01,\n02,\n03,\n04,\n"));
+    stdin(&format!("{b}port=1\naction=off\n"));
+    let r = stdin(&format!("{b}action=list-status\n"));
+    assert_eq!(r.stdout, "01,,OFF\n02,,ON\n03,,ON\n04,,ON\n");
+    let r = stdin(&format!("{b}action=monitor\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    let r = stdin(&format!("{b}port=1\naction=validate-all\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = stdin("action=metadata\n");
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("<resource-agent name=\"fence_na\""));
+}
+
+#[test]
+fn every_action_through_the_command_line() {
+    let sim = fast_sim(4, Faults::default());
+    let port = sim.addr().port().to_string();
+    let common = |extra: &[&str]| -> Run {
+        let mut a = vec![
+            "-a",
+            "127.0.0.1",
+            "-u",
+            &port,
+            "--stonith-status-sleep=0.05",
+            "--power-timeout",
+            "5",
+            "--shell-timeout=2",
+        ];
+        a.extend_from_slice(extra);
+        args(&a)
+    };
+    let r = common(&["-n", "1", "-o", "status"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Status: ON\n"),
+        "{}",
+        r.stderr
+    );
+    let r = common(&["--plug=1", "--action=off", "-l", "motoko", "-p", "secret"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Powered OFF\n"),
+        "{}",
+        r.stderr
+    );
+    let r = common(&["-n1", "-ostatus"]);
+    assert_eq!(r.code, 2);
+    let r = common(&["--plug", "01", "--action", "on", "-q"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert!(feed(&sim, 1));
+    let r = common(&["--port=2", "-o", "reboot"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Rebooted\n"),
+        "{}",
+        r.stderr
+    );
+    let r = common(&["-o", "list"]);
+    assert_eq!(r.stdout, "01,\n02,\n03,\n04,\n");
+    let r = common(&["-o", "list-status"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout.lines().count(), 4);
+    let r = common(&["-o", "monitor"]);
+    assert_eq!(r.code, 0);
+    let r = args(&["-o", "metadata"]);
+    assert_eq!(r.code, 0);
+    let r = args(&["-o", "manpage"]);
+    assert!(r.stdout.starts_with(".TH FENCE_NA 8"));
+    let r = args(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("-a, --ip=[ip]") && r.stdout.contains("forcedown_all"));
+    let r = args(&["-V"]);
+    assert!(r.stdout.starts_with("fence_na "));
+}
+
+#[test]
+fn extra_actions() {
+    let sim = fast_sim(3, Faults::default());
+    let port = sim.addr().port().to_string();
+    let act = |action: &str, plug: Option<&str>| -> Run {
+        let mut a = vec![
+            "-a",
+            "127.0.0.1",
+            "-u",
+            &port,
+            "--stonith-status-sleep=0.05",
+            "--power-timeout=5",
+            "-o",
+            action,
+        ];
+        if let Some(p) = plug {
+            a.extend_from_slice(&["-n", p]);
+        }
+        args(&a)
+    };
+    let ok = |r: Run| assert_eq!(r.code, 0, "{}", r.stderr);
+    ok(act("fence_all", None));
+    assert!((1..=3).all(|n| !feed(&sim, n) && sim.node(n).unwrap().power));
+    ok(act("release", Some("2")));
+    assert!(!sim.node(2).unwrap().power && !feed(&sim, 2));
+    ok(act("release_all", None));
+    assert!((1..=3).all(|n| !sim.node(n).unwrap().power));
+    ok(act("boot", Some("1")));
+    assert!(feed(&sim, 1));
+    ok(act("boot_all", None));
+    assert!((1..=3).all(|n| feed(&sim, n)));
+    ok(act("shutdown", Some("3")));
+    assert!(!feed(&sim, 3));
+    ok(act("shutdown_all", None));
+    assert!((1..=3).all(|n| !feed(&sim, n)));
+    ok(act("boot_all", None));
+    ok(act("forcedown", Some("1")));
+    assert!(!feed(&sim, 1));
+    ok(act("forcedown_all", None));
+    assert!((1..=3).all(|n| !feed(&sim, n)));
+    let r = act("release", None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no plug given"), "{}", r.stderr);
+    let r = act("explode", None);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("action 'explode' is unknown"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Each fault gives exit 1 and a clear line, within the timeouts.
+#[test]
+fn faults_fail_cleanly_within_the_timeout() {
+    let cases: [(&str, &str); 4] = [
+        ("drop-mid-reply", "closed the connection before EOM"),
+        ("no-eom", "sent no EOM line within shell_timeout (1.0s)"),
+        (
+            "slow=8000",
+            "did not answer '00:0' within shell_timeout (1.0s)",
+        ),
+        ("refuse", "reset the connection while answering '00:0'"),
+    ];
+    for (fault, expect) in cases {
+        let mut f = Faults::default();
+        f.add(fault).unwrap();
+        let sim = fast_sim(2, f);
+        let r = stdin(&format!(
+            "ipaddr=127.0.0.1\nipport={}\nshell_timeout=1\nlogin_timeout=1\nport=1\naction=off\n",
+            sim.addr().port()
+        ));
+        assert_eq!(r.code, 1, "{fault}: {}", r.stderr);
+        assert!(r.stderr.contains(expect), "{fault}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.lines().count(),
+            1,
+            "{fault}: one line: {}",
+            r.stderr
+        );
+        assert!(
+            r.took < Duration::from_secs(4),
+            "{fault}: took {:?}",
+            r.took
+        );
+        assert!(feed(&sim, 1), "{fault}: nothing was switched");
+    }
+}
+
+#[test]
+fn bad_input_gives_one_clear_line() {
+    let sim = fast_sim(4, Faults::default());
+    let b = base(&sim);
+    let check = |input: &str, code: i32, expect: &str| {
+        let r = stdin(input);
+        assert_eq!(r.code, code, "{input}: {}", r.stderr);
+        assert!(r.stderr.contains(expect), "{input}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    };
+    check(
+        &format!("{b}port=7\naction=status\n"),
+        1,
+        "port '07' is out of range: the Node Assassin at 127.0.0.1",
+    );
+    check(
+        &format!("{b}port=100\naction=status\n"),
+        1,
+        "port '100' is out of range",
+    );
+    check(
+        &format!("{b}port=abc\naction=off\n"),
+        1,
+        "port 'abc' is not a node number",
+    );
+    check(&format!("{b}action=off\n"), 1, "no plug given");
+    check(
+        &format!("{b}port=1\naction=dance\n"),
+        1,
+        "action 'dance' is unknown",
+    );
+    check(
+        &format!("{b}power_timeout=soon\nport=1\naction=off\n"),
+        1,
+        "power_timeout 'soon' is not a number of seconds",
+    );
+    check(
+        "ipaddr=127.0.0.1\nipport=abc\nport=1\naction=status\n",
+        1,
+        "ipport 'abc'",
+    );
+    check(
+        "ipaddr=127.0.0.1\nipport=70000\nport=1\naction=status\n",
+        1,
+        "ipport '70000' is not a TCP port",
+    );
+    check("port=1\naction=status\n", 1, "no Node Assassin address");
+    // Nothing listening: connection refused, quickly.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let p = free.local_addr().unwrap().port();
+    drop(free);
+    check(
+        &format!("ipaddr=127.0.0.1\nipport={p}\nport=1\naction=status\n"),
+        1,
+        "connection refused",
+    );
+    let r = args(&["--bogus"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown option '--bogus'"));
+    let r = args(&["off"]);
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn deprecated_keys_of_1_1_6() {
+    let sim = fast_sim(4, Faults::default());
+    let b = base(&sim);
+    let r = stdin(&format!(
+        "{b}agent=fence_na\nname=motoko\nfm=node_assassin 03\noption=off\nnodename=an-node03\n"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 3));
+    let r = stdin(&format!("{b}fm=na 3\noption=status\n"));
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn config_file_aliases_port_and_login_check() {
+    let sim = fast_sim(4, Faults::default());
+    let conf = temp(
+        "fence_na.conf",
+        &format!(
+            "# test\nsystem::username = motoko\nsystem::password = s3cret\nna::1::ipaddr = 127.0.0.1\nna::1::tcp_port = {}\nna::1::max_nodes = 3\nna::1::alias::1 = an-node01.alteeve.com\nna::1::alias::2 = an-node02.alteeve.com\n",
+            sim.addr().port()
+        ),
+    );
+    let c = conf.display().to_string();
+    let auth = format!("config={c}\nlogin=motoko\npasswd=s3cret\n{FAST}");
+    // Address and port from the config file; list prints NN,alias up to the device's count.
+    let r = stdin(&format!("{auth}action=list\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "01,an-node01.alteeve.com\n02,an-node02.alteeve.com\n03,\n04,\n"
+    );
+    // Plug by alias (full or short name), and by nodename alone.
+    let r = stdin(&format!("{auth}port=an-node02\naction=off\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 2));
+    let r = stdin(&format!(
+        "{auth}nodename=an-node01.alteeve.com\naction=off\n"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 1));
+    // max_nodes from the file.
+    let r = stdin(&format!("{auth}port=4\naction=status\n"));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("max_nodes is 3"), "{}", r.stderr);
+    // Local login check: exit 8, password never shown.
+    for bad in [
+        "login=motoko\npasswd=wrong\n",
+        "login=batou\npasswd=s3cret\n",
+        "",
+    ] {
+        let r = stdin(&format!("config={c}\n{bad}port=1\naction=status\n"));
+        assert_eq!(r.code, 8, "{bad}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("does not match system::username/system::password"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("s3cret") && !r.stderr.contains("wrong"));
+    }
+    // Same through --config on the command line.
+    let r = args(&[
+        "--config", &c, "-l", "motoko", "-p", "s3cret", "-n", "3", "-o", "status",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = args(&[
+        "--config",
+        "/nonexistent/na.conf",
+        "-a",
+        "127.0.0.1",
+        "-n",
+        "3",
+        "-o",
+        "status",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("config '/nonexistent/na.conf' cannot be read"),
+        "{}",
+        r.stderr
+    );
+    let bad = temp("bad.conf", "na::1::tcp_port = x\n");
+    let r = args(&[
+        "--config",
+        &bad.display().to_string(),
+        "-n",
+        "3",
+        "-o",
+        "status",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("line 1: na::1::tcp_port 'x' is not a TCP port"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn password_script_and_secrecy() {
+    let sim = fast_sim(2, Faults::default());
+    let conf = temp(
+        "fence_na.conf",
+        &format!("system::username = motoko\nsystem::password = hunter2\nna::1::ipaddr = 127.0.0.1\nna::1::tcp_port = {}\n", sim.addr().port()),
+    );
+    let script = temp("pw.sh", "#!/bin/sh\necho hunter2\necho second-line\n");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let c = conf.display().to_string();
+    let s = script.display().to_string();
+    let r = stdin(&format!(
+        "config={c}\nlogin=motoko\npasswd_script={s}\nverbose=1\nport=1\naction=status\n"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("hunter2") && !r.stdout.contains("hunter2"));
+    // With verbose debugging and a wrong password: nothing leaks.
+    let r = stdin(&format!(
+        "config={c}\nlogin=motoko\npasswd=hunter3\nverbose=1\nport=1\naction=status\n"
+    ));
+    assert_eq!(r.code, 8);
+    assert!(!r.stderr.contains("hunter"), "{}", r.stderr);
+    let r = stdin(&format!(
+        "config={c}\nlogin=motoko\npasswd_script=/bin/false\nport=1\naction=status\n"
+    ));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("password_script '/bin/false' failed with exit code 1"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn metadata_is_well_formed_fence_agents_xml() {
+    let r = args(&["-o", "metadata"]);
+    assert_eq!(r.code, 0);
+    let x = &r.stdout;
+    for want in [
+        "<resource-agent name=\"fence_na\" shortdesc=\"Fence agent for Node Assassin\" >",
+        "<parameter name=\"ipport\" unique=\"0\" required=\"0\">\n\t\t<getopt mixed=\"-u, --ipport=[port]\" />\n\t\t<content type=\"integer\" default=\"238\"  />",
+        "<parameter name=\"port\" unique=\"0\" required=\"1\" deprecated=\"1\">",
+        "<parameter name=\"plug\" unique=\"0\" required=\"1\" obsoletes=\"port\">",
+        "<getopt mixed=\"-p, --password=[password]\" />",
+        "<getopt mixed=\"--config=[path]\" />",
+        "<action name=\"on\" automatic=\"0\"/>",
+        "<action name=\"list-status\" />",
+        "<action name=\"validate-all\" />",
+    ] {
+        assert!(x.contains(want), "missing {want}\n{x}");
+    }
+    let f = temp("meta.xml", x);
+    let lint = run(Command::new("xmllint").args(["--noout", &f.display().to_string()]));
+    assert_eq!(lint.code, 0, "xmllint: {}", lint.stderr);
+}
+
+/// cluster-glue external/ plugin mode: configuration in the environment.
+#[test]
+fn cluster_glue_plugin_mode() {
+    let sim = fast_sim(3, Faults::default());
+    let port = sim.addr().port().to_string();
+    let plugin = |a: &[&str], env: &[(&str, &str)]| -> Run {
+        let mut c = Command::new(AGENT)
+            .args(a)
+            .env("ipaddr", "127.0.0.1")
+            .env("ipport", &port)
+            .env("stonith_status_sleep", "0.05");
+        for (k, v) in env {
+            c = c.env(*k, *v);
+        }
+        run(c)
+    };
+    let r = plugin(&["getconfignames"], &[]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "hostlist\nip\nipport\nusername\npassword\nconfig\n")
+    );
+    assert_eq!(plugin(&["getinfo-devid"], &[]).stdout, "fence_na\n");
+    assert_eq!(
+        plugin(&["getinfo-devname"], &[]).stdout,
+        "Fence agent for Node Assassin\n"
+    );
+    assert!(plugin(&["getinfo-devdescr"], &[])
+        .stdout
+        .starts_with("fence_na is an I/O fencing agent"));
+    assert!(plugin(&["getinfo-devurl"], &[]).stdout.starts_with("http"));
+    let x = plugin(&["getinfo-xml"], &[]);
+    assert_eq!(x.code, 0);
+    let f = temp("plugin.xml", &x.stdout);
+    assert_eq!(
+        run(Command::new("xmllint").args(["--noout", &f.display().to_string()])).code,
+        0
+    );
+    assert!(x.stdout.contains("<parameter name=\"ipport\""));
+
+    let hl = [("hostlist", "an-node01:01 an-node02:02,an-node03:3")];
+    let r = plugin(&["gethosts"], &hl);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "an-node01\nan-node02\nan-node03\n")
+    );
+    // Without a hostlist: the device's plugs.
+    let r = plugin(&["gethosts"], &[]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "01\n02\n03\n"));
+    assert_eq!(plugin(&["status"], &[]).code, 0);
+
+    let r = plugin(&["off", "an-node02"], &hl);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 2));
+    let r = plugin(&["on", "an-node02"], &hl);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(feed(&sim, 2));
+    let before = sim.commands().len();
+    let r = plugin(&["reset", "an-node03"], &hl);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(sim.commands()[before..].contains(&"03:1".to_string()));
+    assert!(feed(&sim, 3));
+    // Host given as the node number when no hostlist is set.
+    let r = plugin(&["off", "1"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 1));
+    // Failures are non-zero with a reason.
+    let r = plugin(&["off", "an-node09"], &hl);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("an-node09"), "{}", r.stderr);
+    let r = plugin(&["off"], &hl);
+    assert_eq!(r.code, 1);
+    let r = plugin(&["status"], &[("ipport", "1")]);
+    assert_eq!(r.code, 1);
+}
