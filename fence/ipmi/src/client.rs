@@ -478,14 +478,16 @@ impl Session {
         let ch = self.command(&msg::get_session_challenge(auth, &user), deadline)?;
         match ch.completion {
             0 => {}
-            0x81 | 0x82 => return Err(err(
-                ErrorKind::Auth,
-                format!(
+            0x81 | 0x82 => {
+                return Err(err(
+                    ErrorKind::Auth,
+                    format!(
                     "login refused: the BMC does not know user {:?} (Get Session Challenge: {})",
                     self.cfg.username,
                     msg::completion_text(ch.completion)
                 ),
-            )),
+                ))
+            }
             cc => {
                 return Err(err(
                     ErrorKind::Protocol,

@@ -1,0 +1,223 @@
+//! fence_ipmilan_rs: a fence agent for machines with an IPMI BMC, a drop-in for fence-agents'
+//! `fence_ipmilan` (same options, stdin keys, defaults and exit codes) that speaks IPMI 1.5 and
+//! 2.0 (RMCP+) itself instead of running ipmitool.
+//!
+//! off / on: Chassis Control power down / power up, then Get Chassis Status until the BMC reports
+//! the new state (within `power_timeout`). reboot: off, on (`method=onoff`), or Chassis Control
+//! power cycle (`method=cycle`; power up when the machine is already off). status: 0 on, 2 off,
+//! 1 error. diag: Chassis Control pulse diagnostic interrupt.
+//!
+//! Called as fence_ilo3, fence_ilo4, fence_ilo5, fence_ipmilanplus, fence_idrac or fence_imm
+//! (with or without `_rs`), lanplus is the default, as for fence-agents' symlinks.
+
+mod config;
+
+use config::{agent_config, Personality};
+use ipmi_lan::{ChassisControl, Session};
+use rustha_fence::{AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Options, PowerState};
+use rustha_support::Deadline;
+use std::time::Duration;
+
+/// Interval of the Get Chassis Status polls that confirm a power change.
+const POLL: Duration = Duration::from_millis(50);
+
+struct Ipmi {
+    p: Personality,
+    session: Option<Session>,
+    cycle: bool,
+    /// Set by a power cycle: the next status query reports OFF, so that the runtime's reboot
+    /// (off, then on) counts the cycle as its off step.
+    cycled: bool,
+}
+
+fn fail(e: ipmi_lan::Error) -> FenceError {
+    FenceError::new(e.message)
+}
+
+impl Ipmi {
+    fn session(&mut self) -> Result<&mut Session, FenceError> {
+        self.session
+            .as_mut()
+            .ok_or_else(|| FenceError::new("internal error: no IPMI session"))
+    }
+
+    fn status(&mut self, ctx: &Ctx) -> Result<PowerState, FenceError> {
+        let d = ctx.shell_deadline();
+        let s = self.session()?.chassis_status(&d).map_err(fail)?;
+        Ok(if s.power_on {
+            PowerState::On
+        } else {
+            PowerState::Off
+        })
+    }
+
+    fn control(&mut self, ctx: &Ctx, op: ChassisControl) -> Result<(), FenceError> {
+        let d = ctx.shell_deadline();
+        tracing::debug!("Chassis Control: {}", op.name());
+        self.session()?.chassis_control(op, &d).map_err(fail)
+    }
+
+    /// Poll Get Chassis Status until it reports `want`, within `limit`.
+    fn confirm(
+        &mut self,
+        ctx: &Ctx,
+        want: PowerState,
+        limit: Deadline,
+    ) -> Result<bool, FenceError> {
+        loop {
+            if self.status(ctx)? == want {
+                return Ok(true);
+            }
+            if limit.expired() || !limit.sleep(POLL) {
+                return Ok(self.status(ctx)? == want);
+            }
+        }
+    }
+}
+
+impl FenceAgent for Ipmi {
+    fn info(&self) -> AgentInfo {
+        AgentInfo {
+            name: self.p.name,
+            shortdesc: "Fence agent for IPMI",
+            longdesc: "fence_ipmilan_rs is an I/O Fencing agent which can be used with machines controlled by IPMI. \
+It speaks IPMI 1.5 (lan) and IPMI 2.0 RMCP+ (lanplus) itself, without ipmitool, and accepts every option of \
+fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's chassis status.",
+            vendor_url: "",
+            version: env!("CARGO_PKG_VERSION"),
+            options: config::options(self.p),
+            extra_actions: vec![ExtraAction {
+                name: "diag",
+                needs_plug: false,
+                desc: "Pulse a diagnostic interrupt (NMI) to the machine",
+            }],
+            plugin_config: &["ip", "ipport", "username", "password", "lanplus", "cipher"],
+            // A BMC powers one machine: list prints nothing, but monitor checks the BMC.
+            supports_list: true,
+        }
+    }
+
+    fn adjust_options(&self, opts: &mut Options) {
+        config::adjust(opts);
+    }
+
+    fn validate(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
+        let c = agent_config(ctx.opts, self.p, ctx.password()).map_err(FenceError::new)?;
+        self.cycle = c.cycle;
+        for o in ["ipmitool_path", "use_sudo", "sudo_path", "disable_timeout"] {
+            if ctx.opts.is_set(o) {
+                tracing::debug!(
+                    "{o} is accepted for compatibility and ignored: no ipmitool is run"
+                );
+            }
+        }
+        if let Some(w) = ctx.opts.get(config::REQUESTED_POWER_WAIT) {
+            tracing::debug!(
+                "power_wait={w}: not slept; power changes are confirmed by polling the BMC"
+            );
+        }
+        Ok(())
+    }
+
+    fn connect(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
+        let c = agent_config(ctx.opts, self.p, ctx.password()).map_err(FenceError::new)?;
+        let d = ctx.login_deadline();
+        let s = Session::open(c.ipmi, &d).map_err(fail)?;
+        tracing::debug!(
+            "session open with {} ({})",
+            s.peer(),
+            match (s.suite, s.auth) {
+                (Some(suite), _) => format!("lanplus, cipher suite {}", suite.id),
+                (None, Some(a)) => format!("lan, auth {}", a.name()),
+                _ => "?".into(),
+            }
+        );
+        self.session = Some(s);
+        Ok(())
+    }
+
+    fn get_power_status(&mut self, ctx: &Ctx, _plug: &str) -> Result<PowerState, FenceError> {
+        if std::mem::take(&mut self.cycled) {
+            return Ok(PowerState::Off);
+        }
+        self.status(ctx)
+    }
+
+    fn set_power_status(
+        &mut self,
+        ctx: &Ctx,
+        _plug: &str,
+        state: PowerState,
+    ) -> Result<(), FenceError> {
+        let reboot = ctx.opts.value("action").map(str::trim) == Some("reboot");
+        let timeout = ctx.opts.seconds("power_timeout");
+        match state {
+            PowerState::Off if self.cycle && reboot => {
+                self.control(ctx, ChassisControl::PowerCycle)?;
+                self.cycled = true;
+                return Ok(());
+            }
+            PowerState::Off => self.control(ctx, ChassisControl::PowerDown)?,
+            PowerState::On => {
+                if self.cycle && reboot {
+                    // After a power cycle the BMC powers the machine up itself: give it
+                    // power_timeout before asking for a power up.
+                    if self.confirm(ctx, PowerState::On, ctx.deadline.capped(timeout))? {
+                        return Ok(());
+                    }
+                }
+                self.control(ctx, ChassisControl::PowerUp)?
+            }
+        }
+        if self.confirm(ctx, state, ctx.deadline.capped(timeout))? {
+            Ok(())
+        } else {
+            Err(FenceError::new(format!(
+                "the BMC still reports power {} {:.0?} after {} (power_timeout)",
+                if state == PowerState::On { "OFF" } else { "ON" },
+                timeout,
+                if state == PowerState::On {
+                    "power up"
+                } else {
+                    "power down"
+                }
+            )))
+        }
+    }
+
+    fn list(&mut self, ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
+        // fence_ipmilan has no plugs; querying the status proves the BMC answers (monitor).
+        self.status(ctx)?;
+        Ok(Vec::new())
+    }
+
+    fn extra_action(
+        &mut self,
+        ctx: &Ctx,
+        action: &str,
+        _plug: Option<&str>,
+    ) -> Result<(), FenceError> {
+        match action {
+            "diag" => self.control(ctx, ChassisControl::Diag),
+            other => Err(FenceError::new(format!(
+                "action '{other}' is not supported"
+            ))),
+        }
+    }
+
+    fn disconnect(&mut self, ctx: &Ctx) {
+        if let Some(mut s) = self.session.take() {
+            s.close(&ctx.deadline.capped(Duration::from_secs(1)));
+        }
+    }
+}
+
+fn main() {
+    let argv0 = std::env::args().next().unwrap_or_default();
+    rustha_fence::main(Ipmi {
+        p: config::personality(&argv0),
+        session: None,
+        cycle: false,
+        cycled: false,
+    });
+}
