@@ -1,0 +1,493 @@
+//! The actions: start, stop, monitor and validate-all, as the man page describes them.
+
+use crate::findif;
+use crate::netlink::Netlink;
+use crate::params::{Broadcast, Params};
+use crate::rtnl::{self, Addr, AddrSpec, Link};
+use crate::sender::{self, Announce};
+use crate::state;
+use rustha_ocf::{bail, Action, Code, Error, Invocation, Result};
+use rustha_support::Deadline;
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+/// Where the address goes: the interface, prefix, broadcast and label, resolved from the
+/// parameters and the routing table.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub link: Link,
+    pub prefix: u8,
+    pub broadcast: Option<Ipv4Addr>,
+    /// The full label, `nic:label`.
+    pub label: Option<String>,
+}
+
+/// Why the target cannot be resolved.
+enum Unresolved {
+    /// The configuration names something that does not exist (nic, namespace) or is invalid:
+    /// OCF_ERR_CONFIGURED on start and validate-all; nothing can be running.
+    Configured(String),
+    /// The routing table has no route for the address (findif failed): OCF_ERR_GENERIC on start,
+    /// validate-all and monitor, as the stock agent.
+    NoRoute(String),
+    /// Talking to the kernel failed.
+    Failed(Error),
+}
+
+/// The agent's entry point: one invocation, one outcome.
+pub fn handle(inv: &Invocation) -> Result<Code> {
+    match inv.action {
+        Action::Start | Action::Stop | Action::Monitor | Action::Status | Action::ValidateAll => {}
+        _ => return Ok(Code::Unimplemented),
+    }
+    let params = match Params::from_values(&inv.params, |k| inv.meta.get(k)) {
+        Ok(p) => p,
+        // A probe of a configuration that cannot run finds it stopped, as the stock agent does
+        // (its checks run on start and validate-all only); stop succeeds in the runtime.
+        Err(e) if inv.is_probe() => return Err(Error::not_running(e.reason)),
+        Err(e) => return Err(e),
+    };
+    if matches!(inv.action, Action::Start | Action::Stop) && !nix::unistd::geteuid().is_root() {
+        bail!(ErrPerm, "You must be root for {} operation.", inv.action.name());
+    }
+    let target = match enter_namespace(&params).and_then(|()| {
+        let mut nl = Netlink::open(inv.deadline).map_err(|e| {
+            Unresolved::Failed(Error::generic(format!("cannot open a netlink socket: {e}")))
+        })?;
+        let t = resolve(&params, &mut nl, &inv.action)?;
+        Ok((nl, t))
+    }) {
+        Ok(t) => t,
+        Err(u) => return unresolved(inv, u),
+    };
+    let (mut nl, target) = target;
+    match inv.action {
+        Action::Start => start(inv, &params, &target, &mut nl),
+        Action::Stop => stop(inv, &params, &target, &mut nl),
+        Action::Monitor | Action::Status => monitor(inv, &params, &target, &mut nl),
+        _ => Ok(Code::Success),
+    }
+}
+
+fn unresolved(inv: &Invocation, u: Unresolved) -> Result<Code> {
+    let (reason, configured) = match u {
+        Unresolved::Failed(e) => return Err(e),
+        Unresolved::Configured(r) => (r, true),
+        Unresolved::NoRoute(r) => (r, false),
+    };
+    match inv.action {
+        Action::Stop => {
+            tracing::warn!("{reason}; nothing to stop");
+            Ok(Code::Success)
+        }
+        _ if inv.is_probe() => Err(Error::not_running(reason)),
+        Action::Monitor | Action::Status if configured => Err(Error::not_running(reason)),
+        _ if configured => Err(Error::configured(reason)),
+        _ => Err(Error::generic(reason)),
+    }
+}
+
+/// `network_namespace`: move this process into `/var/run/netns/NAME` before any socket opens.
+fn enter_namespace(p: &Params) -> std::result::Result<(), Unresolved> {
+    let Some(ns) = &p.network_namespace else {
+        return Ok(());
+    };
+    if ns.contains('/') || ns == "." || ns == ".." {
+        return Err(Unresolved::Configured(format!(
+            "Invalid network_namespace [{ns}]: expected the name of a namespace in /var/run/netns"
+        )));
+    }
+    let path = format!("/var/run/netns/{ns}");
+    let f = std::fs::File::open(&path).map_err(|e| {
+        Unresolved::Configured(format!(
+            "network namespace [{ns}] does not exist ({path}: {e})"
+        ))
+    })?;
+    nix::sched::setns(&f, nix::sched::CloneFlags::CLONE_NEWNET).map_err(|e| {
+        Unresolved::Failed(Error::generic(format!(
+            "cannot enter network namespace [{ns}] ({path}): {e}"
+        )))
+    })
+}
+
+fn nl_err(what: &str) -> impl Fn(std::io::Error) -> Unresolved + '_ {
+    move |e| Unresolved::Failed(Error::generic(format!("{what}: {e}")))
+}
+
+/// findif: the interface, prefix and broadcast for the address.
+fn resolve(p: &Params, nl: &mut Netlink, action: &Action) -> std::result::Result<Target, Unresolved> {
+    let links = nl.links().map_err(nl_err("cannot list interfaces"))?;
+    let given = match &p.nic {
+        Some(n) => Some(links.iter().find(|l| &l.name == n).ok_or_else(|| {
+            Unresolved::Configured(format!(
+                "Invalid interface name [{n}]: no such interface{}",
+                ns_note(p)
+            ))
+        })?),
+        None => None,
+    };
+    let family = rtnl::family_of(p.ip);
+    let need_route = given.is_none()
+        || p.prefix.is_none()
+        || (*action == Action::Start && p.ip.is_ipv4() && p.broadcast == Broadcast::Unset);
+    let routes = if need_route {
+        nl.routes(family).map_err(nl_err("cannot list routes"))?
+    } else {
+        Vec::new()
+    };
+    let route = findif::select_route(&routes, p.ip, p.prefix, given.map(|l| l.index));
+    let (link, prefix) = match (given, p.prefix, route) {
+        (Some(l), Some(pfx), _) => (l.clone(), pfx),
+        (_, _, None) => {
+            return Err(Unresolved::NoRoute(format!(
+                "Unable to find nic or netmask: no link-scope route in the main table contains {}{}{}{}; set nic and cidr_netmask",
+                p.ip,
+                p.prefix.map(|n| format!("/{n}")).unwrap_or_default(),
+                p.nic.as_ref().map(|n| format!(" via {n}")).unwrap_or_default(),
+                ns_note(p)
+            )))
+        }
+        (given, pfx, Some(r)) => {
+            let link = match given {
+                Some(l) => l.clone(),
+                None => links
+                    .iter()
+                    .find(|l| Some(l.index) == r.oif)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Unresolved::NoRoute(format!(
+                            "the route for {} names interface index {:?}, which does not exist",
+                            p.ip, r.oif
+                        ))
+                    })?,
+            };
+            (link, pfx.unwrap_or(r.dst_len))
+        }
+    };
+    let label = match &p.label {
+        Some(l) => {
+            let full = format!("{}:{l}", link.name);
+            if full.len() > 15 {
+                return Err(Unresolved::Configured(format!(
+                    "Interface label [{full}] exceeds maximum character limit of 15"
+                )));
+            }
+            Some(full)
+        }
+        None => None,
+    };
+    let broadcast = match (p.ip, p.broadcast) {
+        (IpAddr::V4(ip), Broadcast::Addr(b)) => {
+            if !findif::contains(IpAddr::V4(ip), prefix, IpAddr::V4(b)) {
+                tracing::warn!("broadcast {b} is outside {ip}/{prefix}; using it as given");
+            }
+            Some(b)
+        }
+        (IpAddr::V4(ip), Broadcast::HostBitsSet) if prefix <= 30 => {
+            Some(findif::broadcast(ip, prefix, true))
+        }
+        (IpAddr::V4(ip), Broadcast::HostBitsCleared) if prefix <= 30 => {
+            Some(findif::broadcast(ip, prefix, false))
+        }
+        (IpAddr::V4(_), Broadcast::Unset) if *action == Action::Start => {
+            // As findif: the broadcast of the route's preferred source address.
+            match route.and_then(|r| r.prefsrc) {
+                Some(src) => nl
+                    .addrs(rtnl::AF_INET)
+                    .map_err(nl_err("cannot list addresses"))?
+                    .iter()
+                    .find(|a| a.ip == src)
+                    .and_then(|a| a.broadcast),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(Target {
+        link,
+        prefix,
+        broadcast,
+        label,
+    })
+}
+
+fn ns_note(p: &Params) -> String {
+    p.network_namespace
+        .as_ref()
+        .map(|n| format!(" in network namespace {n}"))
+        .unwrap_or_default()
+}
+
+fn family_name(ip: IpAddr) -> &'static str {
+    if ip.is_ipv4() {
+        "inet"
+    } else {
+        "inet6"
+    }
+}
+
+/// The address entries for our ip, split into ours (on the nic with the prefix) and others.
+fn find_ours(p: &Params, nl: &mut Netlink) -> Result<Vec<Addr>> {
+    let addrs = nl
+        .addrs(rtnl::family_of(p.ip))
+        .map_err(|e| Error::generic(format!("cannot list addresses: {e}")))?;
+    Ok(addrs.into_iter().filter(|a| a.ip == p.ip).collect())
+}
+
+fn describe(a: &Addr, links: &[Link]) -> String {
+    let name = links
+        .iter()
+        .find(|l| l.index == a.index)
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| format!("interface #{}", a.index));
+    format!("{}/{} on {name}", a.ip, a.prefix_len)
+}
+
+fn spec(p: &Params, t: &Target) -> AddrSpec {
+    let mut flags = 0;
+    if p.ip.is_ipv6() && p.nodad {
+        flags |= rtnl::IFA_F_NODAD;
+    }
+    if p.noprefixroute {
+        flags |= rtnl::IFA_F_NOPREFIXROUTE;
+    }
+    AddrSpec {
+        ip: p.ip,
+        prefix_len: t.prefix,
+        index: t.link.index,
+        broadcast: t.broadcast,
+        label: if p.ip.is_ipv4() { t.label.clone() } else { None },
+        flags,
+        preferred_lft: if p.ip.is_ipv6() { p.preferred_lft } else { None },
+    }
+}
+
+fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
+    let nic = &t.link.name;
+    let found = find_ours(p, nl)?;
+    if found
+        .iter()
+        .any(|a| a.index == t.link.index && a.prefix_len == t.prefix)
+    {
+        tracing::info!("{}/{} is already on {nic}", p.ip, t.prefix);
+        return Ok(Code::Success);
+    }
+    let links = nl.links().unwrap_or_default();
+    if let Some(other) = found.iter().find(|a| a.index == t.link.index) {
+        bail!(
+            ErrGeneric,
+            "Failed to add {}/{} to {nic}: the address is already there as {} (stop the resource and remove it, or fix cidr_netmask)",
+            p.ip,
+            t.prefix,
+            describe(other, &links)
+        );
+    }
+    for other in &found {
+        tracing::warn!("{} is also configured as {}", p.ip, describe(other, &links));
+    }
+    if let (true, IpAddr::V4(ip)) = (p.lvs_support, p.ip) {
+        state::remove_conflicting_loopback(inv, nl, ip, &links)?;
+    }
+
+    let is_loopback = t.link.flags & rtnl::IFF_LOOPBACK != 0;
+    let mac = crate::packets::mac6(&t.link.mac);
+    if t.link.flags & rtnl::IFF_UP == 0 {
+        tracing::info!("Bringing device {nic} up");
+        nl.set_link_up(t.link.index)
+            .map_err(|e| Error::generic(format!("Failed to bring device {nic} up: {e}")))?;
+    }
+    if let (true, IpAddr::V4(ip), Some(mac), false) = (p.run_arping, p.ip, mac, is_loopback) {
+        match sender::probe_conflict(t.link.index, mac, ip, &inv.deadline) {
+            Ok(Some(theirs)) => bail!(
+                ErrGeneric,
+                "IPv4 address collision {ip} [DAD]: {} already answers for it on {nic}; not adding it",
+                fmt_mac(&theirs)
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("run_arping: cannot probe for {ip} on {nic}: {e}"),
+        }
+    }
+
+    let spec = spec(p, t);
+    tracing::info!(
+        "Adding {} address {}/{}{} to device {nic}{}",
+        family_name(p.ip),
+        p.ip,
+        t.prefix,
+        t.broadcast.map(|b| format!(" with broadcast address {b}")).unwrap_or_default(),
+        t.label.as_ref().map(|l| format!(" (label {l})")).unwrap_or_default()
+    );
+    nl.add_addr(&spec).map_err(|e| {
+        Error::generic(format!("Failed to add {}/{} to {nic}: {e}", p.ip, t.prefix))
+    })?;
+
+    if p.ip.is_ipv6() && !p.nodad {
+        wait_for_dad(inv, p, t, nl)?;
+    }
+    if is_loopback || t.link.flags & rtnl::IFF_NOARP != 0 {
+        return Ok(Code::Success);
+    }
+    if let Some(mac) = mac {
+        let a = Announce {
+            ifindex: t.link.index,
+            mac,
+            ip: p.ip,
+            reply: p.arp_reply,
+        };
+        announce(inv, p, &a, p.arp_count);
+    }
+    Ok(Code::Success)
+}
+
+/// IPv6 duplicate address detection: wait (bounded) until the address is no longer tentative;
+/// on dadfailed remove it and fail.
+fn wait_for_dad(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<()> {
+    let limit = inv.deadline.capped(Duration::from_secs(10));
+    let state = limit.poll(Duration::from_millis(50), || {
+        let flags = find_ours(p, nl)
+            .ok()?
+            .iter()
+            .find(|a| a.index == t.link.index)
+            .map(|a| a.flags)?;
+        if flags & rtnl::IFA_F_DADFAILED != 0 {
+            Some(Err(()))
+        } else if flags & rtnl::IFA_F_TENTATIVE == 0 {
+            Some(Ok(()))
+        } else {
+            None
+        }
+    });
+    match state {
+        Some(Ok(())) => Ok(()),
+        Some(Err(())) => {
+            let _ = nl.del_addr(&spec(p, t));
+            bail!(
+                ErrGeneric,
+                "IPv6 address collision {} [DAD]: another host on {} uses it (duplicate address detection failed); address removed",
+                p.ip,
+                t.link.name
+            )
+        }
+        None => {
+            tracing::warn!("IPv6 address {}: DAD is still in tentative", p.ip);
+            Ok(())
+        }
+    }
+}
+
+/// Send `count` announcements now, or from a background process that outlives this one.
+fn announce(inv: &Invocation, p: &Params, a: &Announce, count: u32) {
+    if count == 0 {
+        return;
+    }
+    if p.arp_bg {
+        if let Err(e) = state::spawn_sender(inv, p, a, count) {
+            tracing::warn!("cannot start the background ARP sender: {e}; sending now");
+        } else {
+            return;
+        }
+    }
+    match sender::announce(a, count, p.arp_interval, &inv.deadline) {
+        Ok(n) => tracing::debug!("sent {n} announcements for {}", a.ip),
+        Err(e) => tracing::error!("Could not send gratuitous arps for {}: {e}", a.ip),
+    }
+}
+
+fn stop(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
+    state::stop_sender(inv, p);
+    let nic = &t.link.name;
+    let found = find_ours(p, nl)?;
+    let links = nl.links().unwrap_or_default();
+    for a in found.iter().filter(|a| a.index != t.link.index) {
+        tracing::info!("{} is left alone: not on {nic}", describe(a, &links));
+    }
+    for a in found.iter().filter(|a| a.index == t.link.index) {
+        tracing::info!("Removing {} address {}/{} from {nic}", family_name(p.ip), a.ip, a.prefix_len);
+        let mut s = spec(p, t);
+        s.prefix_len = a.prefix_len;
+        if let Err(e) = nl.del_addr(&s) {
+            // Gone in between (another agent, a primary taking secondaries with it) is fine.
+            if e.raw_os_error() != Some(libc::EADDRNOTAVAIL) {
+                bail!(
+                    ErrGeneric,
+                    "Unable to remove IP [{}/{}] from interface [{nic}]: {e}",
+                    a.ip,
+                    a.prefix_len
+                );
+            }
+        }
+        if p.flush_routes {
+            let v = if p.ip.is_ipv4() { "ipv4" } else { "ipv6" };
+            if let Err(e) = std::fs::write(format!("/proc/sys/net/{v}/route/flush"), "1") {
+                tracing::warn!("flush_routes: cannot flush the {v} route cache: {e}");
+            }
+        }
+    }
+    if let (true, IpAddr::V4(ip)) = (p.lvs_support, p.ip) {
+        state::restore_loopback(inv, nl, ip);
+    }
+    Ok(Code::Success)
+}
+
+fn monitor(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
+    let nic = &t.link.name;
+    let found = find_ours(p, nl)?;
+    let ours = found
+        .iter()
+        .find(|a| a.index == t.link.index && a.prefix_len == t.prefix);
+    let Some(ours) = ours else {
+        if found.is_empty() {
+            return Ok(Code::NotRunning);
+        }
+        let links = nl.links().unwrap_or_default();
+        let seen: Vec<String> = found.iter().map(|a| describe(a, &links)).collect();
+        bail!(
+            ErrGeneric,
+            "{} is configured as {} instead of {}/{} on {nic}",
+            p.ip,
+            seen.join(", "),
+            p.ip,
+            t.prefix
+        );
+    };
+    if ours.flags & rtnl::IFA_F_DADFAILED != 0 {
+        bail!(
+            ErrGeneric,
+            "{}/{} on {nic} failed duplicate address detection: another host uses it",
+            p.ip,
+            t.prefix
+        );
+    }
+    if p.check_link_status && !t.link.is_up() {
+        return Err(Error::not_running(format!(
+            "{nic} is down (administratively down or no carrier), so {} is not reachable",
+            p.ip
+        )));
+    }
+    if let (IpAddr::V4(_), Some(mac), true) = (
+        p.ip,
+        crate::packets::mac6(&t.link.mac),
+        p.arp_count_refresh > 0 && t.link.flags & (rtnl::IFF_LOOPBACK | rtnl::IFF_NOARP) == 0,
+    ) {
+        let a = Announce {
+            ifindex: t.link.index,
+            mac,
+            ip: p.ip,
+            reply: p.arp_reply,
+        };
+        announce(inv, p, &a, p.arp_count_refresh);
+    }
+    Ok(Code::Success)
+}
+
+pub fn fmt_mac(m: &[u8]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// A deadline for a background sender: its own sending time plus a margin.
+pub fn sender_deadline(count: u32, interval: Duration) -> Deadline {
+    Deadline::after(interval * count + Duration::from_secs(5))
+}

@@ -1,0 +1,10 @@
+//! `ocf:rustha:IPaddr`: the legacy name of IPaddr2, with IPaddr's parameter names
+//! (ARP_INTERVAL_MS, ARP_REPEAT, ARP_BACKGROUND) and the same behaviour.
+
+fn main() -> std::process::ExitCode {
+    rustha_ocf::run(
+        &ocf_metadata::agents::ipaddr2::IPADDR,
+        Some(ipaddr2::legacy),
+        ipaddr2::handle,
+    )
+}

@@ -1,0 +1,313 @@
+//! The typed parameters of one invocation, checked the way the stock agent checks them, each
+//! failure naming the bad value and what was expected.
+
+use crate::findif;
+use ocf_metadata::Values;
+use rustha_ocf::{Error, Result};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+/// `broadcast`: none, an address, or derived from the prefix (`+` sets, `-` clears host bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broadcast {
+    Unset,
+    Addr(Ipv4Addr),
+    HostBitsSet,
+    HostBitsCleared,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    pub ip: IpAddr,
+    /// The base interface (`nic` without a `:label`), if given.
+    pub nic: Option<String>,
+    /// The label suffix (from `nic=eth0:label` or `iflabel`), without the interface name.
+    pub label: Option<String>,
+    pub prefix: Option<u8>,
+    pub broadcast: Broadcast,
+    pub lvs_support: bool,
+    pub arp_interval: Duration,
+    pub arp_count: u32,
+    pub arp_count_refresh: u32,
+    pub arp_bg: bool,
+    /// send_arp_opts=-A: announce with ARP replies.
+    pub arp_reply: bool,
+    pub flush_routes: bool,
+    pub run_arping: bool,
+    pub nodad: bool,
+    pub noprefixroute: bool,
+    /// IPv6 preferred lifetime in seconds; None for forever.
+    pub preferred_lft: Option<u32>,
+    pub network_namespace: Option<String>,
+    pub check_link_status: bool,
+}
+
+/// `ocf_is_true`'s spellings and their negations.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "on" | "ja" => Some(true),
+        "0" | "false" | "no" | "n" | "off" | "nein" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// The first of `names` that has a value (IPaddr's old names next to IPaddr2's).
+fn first<'a>(v: &'a Values, names: &[&str]) -> Option<&'a str> {
+    names.iter().find_map(|n| v.get(n)).map(str::trim)
+}
+
+fn flag(v: &Values, names: &[&str], default: bool) -> bool {
+    first(v, names)
+        .and_then(parse_bool)
+        .unwrap_or(default)
+}
+
+fn positive(v: &Values, names: &[&str], default: u32, what: &str) -> Result<u32> {
+    let raw = first(v, names).unwrap_or("");
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    match raw.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Error::configured(format!(
+            "Invalid {} [{raw}]: expected a positive integer ({what})",
+            names[0]
+        ))),
+    }
+}
+
+/// Parse an address the way findif's checks accept it: IPv4 in dotted quad (first octet not
+/// 0), IPv6 in any RFC 4291 form.
+pub fn parse_ip(s: &str) -> Result<IpAddr> {
+    let s = s.trim();
+    let bad = || {
+        Error::configured(format!(
+            "IP address [{s}] not valid: expected an IPv4 address (dotted quad) or an IPv6 address"
+        ))
+    };
+    if s.contains(':') {
+        return s.parse::<Ipv6Addr>().map(IpAddr::V6).map_err(|_| bad());
+    }
+    match s.parse::<Ipv4Addr>() {
+        Ok(a) if a.octets()[0] != 0 => Ok(IpAddr::V4(a)),
+        _ => Err(bad()),
+    }
+}
+
+impl Params {
+    /// Read and check the parameters; `meta` looks up Pacemaker's meta attributes (clone_max,
+    /// clone, globally_unique).
+    pub fn from_values<'m>(v: &Values, meta: impl Fn(&str) -> Option<&'m str>) -> Result<Params> {
+        let clone_max = match meta("clone_max").map(str::trim) {
+            None | Some("") => 1,
+            Some(s) => match s.parse::<u32>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return Err(Error::configured(format!(
+                        "Invalid meta-attribute clone_max [{s}], should be positive integer"
+                    )))
+                }
+            },
+        };
+        let lvs_support = flag(v, &["lvs_support"], false);
+        if lvs_support && clone_max > 1 {
+            return Err(Error::configured("LVS and load sharing do not go together well"));
+        }
+        let unique_clone = flag(v, &["unique_clone_address"], false);
+        if unique_clone && !meta("globally_unique").and_then(parse_bool).unwrap_or(false) {
+            return Err(Error::configured(
+                "unique_clone_address makes sense only with meta globally_unique set",
+            ));
+        }
+        if clone_max > 1 && !unique_clone {
+            return Err(Error::configured(format!(
+                "the CLUSTERIP clone mode (clone-max={clone_max} without unique_clone_address) is not supported by ocf:rustha:IPaddr2; use a primitive resource, or unique_clone_address=true with globally-unique=true"
+            )));
+        }
+
+        let mut ip = parse_ip(v.str("ip"))?;
+        if unique_clone {
+            let clone: u32 = meta("clone").and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+            if let IpAddr::V4(a) = ip {
+                let o = a.octets();
+                let last = u32::from(o[3]) + clone;
+                if last > 255 {
+                    return Err(Error::configured(format!(
+                        "unique_clone_address: {a} plus clone number {clone} leaves the last octet's range"
+                    )));
+                }
+                ip = IpAddr::V4(Ipv4Addr::new(o[0], o[1], o[2], last as u8));
+            }
+        }
+
+        let lvs_ipv6_addrlabel = flag(v, &["lvs_ipv6_addrlabel"], false);
+        match ip {
+            IpAddr::V4(_) if lvs_ipv6_addrlabel => {
+                return Err(Error::configured("IPv4 does not support lvs_ipv6_addrlabel"))
+            }
+            IpAddr::V6(_) if lvs_support => {
+                return Err(Error::configured("The IPv6 does not support lvs_support"))
+            }
+            _ => {}
+        }
+        if lvs_ipv6_addrlabel {
+            let raw = v.str("lvs_ipv6_addrlabel_value").trim();
+            if raw.parse::<u32>().is_err() {
+                return Err(Error::configured(format!(
+                    "Invalid lvs_ipv6_addrlabel_value [{raw}], should be positive integer"
+                )));
+            }
+        }
+
+        let (mut nic, mut label) = (None, None);
+        let raw_nic = v.str("nic").trim();
+        if let Some((base, l)) = raw_nic.split_once(':') {
+            nic = Some(base.to_string()).filter(|n| !n.is_empty());
+            label = Some(l.to_string()).filter(|l| !l.is_empty());
+        } else if !raw_nic.is_empty() {
+            nic = Some(raw_nic.to_string());
+        }
+        if label.is_none() {
+            label = v.get("iflabel").map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+        }
+        if let Some(n) = &nic {
+            if n.len() > 15 || n.contains(['/', ' ']) {
+                return Err(Error::configured(format!(
+                    "Invalid interface name [{n}]: expected an interface name of at most 15 characters"
+                )));
+            }
+        }
+        if let IpAddr::V6(a) = ip {
+            if nic.is_none() && (a.segments()[0] & 0xffc0) == 0xfe80 {
+                return Err(Error::configured(format!(
+                    "'nic' parameter is mandatory for a link local address [{a}]"
+                )));
+            }
+        }
+
+        let prefix = match v.get("cidr_netmask").map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(findif::parse_netmask(s, findif::max_prefix(ip)).map_err(Error::configured)?),
+        };
+
+        let broadcast = match (ip, v.get("broadcast").map(str::trim).unwrap_or("")) {
+            (_, "") => Broadcast::Unset,
+            (IpAddr::V6(_), b) => {
+                tracing::debug!("broadcast {b} ignored for an IPv6 address");
+                Broadcast::Unset
+            }
+            (_, "+") => Broadcast::HostBitsSet,
+            (_, "-") => Broadcast::HostBitsCleared,
+            (_, b) => match b.parse::<Ipv4Addr>() {
+                Ok(a) => Broadcast::Addr(a),
+                Err(_) => {
+                    return Err(Error::configured(format!(
+                        "Invalid broadcast address [{b}]: expected an IPv4 address, '+' or '-'"
+                    )))
+                }
+            },
+        };
+
+        let arp_interval = positive(v, &["arp_interval", "ARP_INTERVAL_MS"], 200, "milliseconds")?;
+        let arp_count = positive(v, &["arp_count", "ARP_REPEAT"], 5, "packets")?;
+        let refresh_raw = v.str("arp_count_refresh").trim();
+        let arp_count_refresh = if refresh_raw.is_empty() {
+            0
+        } else {
+            refresh_raw.parse::<u32>().map_err(|_| {
+                Error::configured(format!(
+                    "Invalid arp_count_refresh [{refresh_raw}]: expected a number of packets (0 or more)"
+                ))
+            })?
+        };
+        let arp_bg = flag(v, &["arp_bg", "ARP_BACKGROUND"], ip.is_ipv4());
+        match v.str("arp_sender").trim() {
+            "" | "send_arp" | "iputils_arping" | "libnet_arping" | "ipoibarping" => {}
+            other => {
+                return Err(Error::configured(format!(
+                    "unrecognized arp_sender value: {other} (expected send_arp, iputils_arping, libnet_arping or ipoibarping)"
+                )))
+            }
+        }
+        let arp_reply = v.str("send_arp_opts").split_whitespace().any(|o| o == "-A");
+
+        let preferred_lft = match v.str("preferred_lft").trim() {
+            "" if v.is_given("preferred_lft") => {
+                return Err(Error::configured("Empty value is invalid for OCF_RESKEY_preferred_lft"))
+            }
+            "" | "forever" => None,
+            s => {
+                let secs = s.strip_suffix("sec").unwrap_or(s);
+                match secs.parse::<u32>() {
+                    Ok(n) if n < u32::MAX => Some(n),
+                    _ => {
+                        return Err(Error::configured(format!(
+                            "Invalid preferred_lft [{s}]: expected 'forever' or a number of seconds"
+                        )))
+                    }
+                }
+            }
+        };
+
+        Ok(Params {
+            ip,
+            nic,
+            label,
+            prefix,
+            broadcast,
+            lvs_support,
+            arp_interval: Duration::from_millis(u64::from(arp_interval)),
+            arp_count,
+            arp_count_refresh,
+            arp_bg,
+            arp_reply,
+            flush_routes: flag(v, &["flush_routes"], false),
+            run_arping: flag(v, &["run_arping"], false),
+            nodad: flag(v, &["nodad"], false),
+            noprefixroute: flag(v, &["noprefixroute"], false),
+            preferred_lft,
+            network_namespace: v
+                .get("network_namespace")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            check_link_status: flag(v, &["check_link_status"], true),
+        })
+    }
+}
+
+/// heartbeat v1 positional form: `ip[/bits[/nic-or-broadcast[/broadcast]]]`, e.g.
+/// `10.0.0.5/24/eth0/10.0.0.255` or `192.168.85.3/27/192.168.85.16` (third field an address:
+/// the broadcast).
+pub fn legacy(positional: &[String]) -> Result<Vec<(&'static str, String)>> {
+    let [arg] = positional else {
+        return Err(Error::new(
+            rustha_ocf::Code::ErrArgs,
+            format!(
+                "expected one positional argument ip[/bits[/nic][/broadcast]] before the action, got {:?}",
+                positional.join(" ")
+            ),
+        ));
+    };
+    let fields: Vec<&str> = arg.split('/').collect();
+    if fields.len() > 4 || fields[0].is_empty() {
+        return Err(Error::new(
+            rustha_ocf::Code::ErrArgs,
+            format!("legacy argument {arg:?} is not of the form ip[/bits[/nic][/broadcast]]"),
+        ));
+    }
+    let mut out = vec![("ip", fields[0].to_string())];
+    if let Some(bits) = fields.get(1).filter(|b| !b.is_empty()) {
+        out.push(("cidr_netmask", bits.to_string()));
+    }
+    if let Some(third) = fields.get(2).filter(|f| !f.is_empty()) {
+        if third.parse::<Ipv4Addr>().is_ok() {
+            out.push(("broadcast", third.to_string()));
+        } else {
+            out.push(("nic", third.to_string()));
+        }
+    }
+    if let Some(brd) = fields.get(3).filter(|f| !f.is_empty()) {
+        out.push(("broadcast", brd.to_string()));
+    }
+    Ok(out)
+}
