@@ -16,10 +16,14 @@ fn fast_sim(nodes: u8, faults: Faults) -> Sim {
 }
 
 fn sim_at(addr: &str, nodes: u8, faults: Faults) -> std::io::Result<Sim> {
+    sim_with(addr, nodes, faults, Duration::from_millis(150))
+}
+
+fn sim_with(addr: &str, nodes: u8, faults: Faults, boot: Duration) -> std::io::Result<Sim> {
     Sim::start(Config {
         listen: addr.parse().unwrap(),
         nodes,
-        boot_delay: Duration::from_millis(150),
+        boot_delay: boot,
         off_delay: Duration::from_millis(100),
         shutdown_delay: Duration::from_millis(200),
         press: Duration::from_millis(50),
@@ -634,4 +638,34 @@ fn cluster_glue_plugin_mode() {
     assert_eq!(r.code, 1);
     let r = plugin(&["status"], &[("ipport", "1")]);
     assert_eq!(r.code, 1);
+}
+
+/// A node that does not come back: reboot still succeeds (it was switched off: 1.1.6 let the
+/// last check decide), on fails.
+#[test]
+fn reboot_succeeds_when_the_node_was_switched_off() {
+    let sim = sim_with("127.0.0.1:0", 2, Faults::default(), Duration::from_secs(30)).unwrap();
+    let b = format!(
+        "ipaddr=127.0.0.1\nipport={}\nstonith_status_sleep=0.05\npower_timeout=0.5\n",
+        sim.addr().port()
+    );
+    let r = stdin(&format!("{b}port=1\naction=reboot\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Rebooted\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("WARNING: reboot: the node is off, but powering it on failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(!feed(&sim, 1));
+    let r = stdin(&format!("{b}port=2\naction=off\n"));
+    assert_eq!(r.code, 0);
+    let r = stdin(&format!("{b}port=2\naction=on\n"));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("plug 02 still OFF"), "{}", r.stderr);
 }

@@ -51,6 +51,24 @@ fn parse(args: &[String]) -> Result<Option<(Config, Option<String>)>, String> {
             opt.as_str(),
             "-h" | "--help" | "-V" | "--version" | "--no-commas"
         );
+        const VALUED: &[&str] = &[
+            "--listen",
+            "--nodes",
+            "--initial",
+            "--on-cmd",
+            "--off-cmd",
+            "--power-dir",
+            "--boot-ms",
+            "--off-ms",
+            "--shutdown-ms",
+            "--press-ms",
+            "--forcedown-ms",
+            "--fault",
+            "--port-file",
+        ];
+        if !flag && !VALUED.contains(&opt.as_str()) {
+            return Err(format!("unknown option '{opt}' (see --help)"));
+        }
         let val = if flag {
             String::new()
         } else {

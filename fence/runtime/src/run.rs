@@ -427,3 +427,250 @@ fn dispatch<A: FenceAgent>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::AgentInfo;
+    use crate::options::{common_options, parse_stdin};
+    use std::collections::BTreeMap;
+    use std::time::Instant;
+
+    /// A device whose plugs switch after `lag` status queries, or never when `stuck`.
+    #[derive(Default)]
+    struct Fake {
+        state: BTreeMap<String, PowerState>,
+        pending: Option<(String, PowerState, u32)>,
+        lag: u32,
+        stuck_on: bool,
+        stuck_off: bool,
+        /// Power-on attempts that are ignored before one works.
+        ignore_on: u32,
+        sets: Vec<(String, PowerState)>,
+        seen_password: Option<String>,
+        fail_status: bool,
+    }
+
+    impl FenceAgent for Fake {
+        fn info(&self) -> AgentInfo {
+            AgentInfo {
+                name: "fence_fake",
+                shortdesc: "fake",
+                longdesc: "fake",
+                vendor_url: "",
+                version: "0",
+                options: common_options(),
+                extra_actions: vec![],
+                plugin_config: &[],
+                supports_list: true,
+            }
+        }
+        fn connect(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
+            self.seen_password = ctx.password().map(|p| p.expose().to_string());
+            Ok(())
+        }
+        fn get_power_status(&mut self, _: &Ctx, plug: &str) -> Result<PowerState, FenceError> {
+            if self.fail_status {
+                return Err(FenceError::new("device says no"));
+            }
+            if let Some((p, s, n)) = self.pending.take() {
+                if n == 0 {
+                    self.state.insert(p, s);
+                } else {
+                    self.pending = Some((p, s, n - 1));
+                }
+            }
+            self.state
+                .get(plug)
+                .copied()
+                .ok_or_else(|| FenceError::new(format!("no plug {plug}")))
+        }
+        fn set_power_status(
+            &mut self,
+            _: &Ctx,
+            plug: &str,
+            s: PowerState,
+        ) -> Result<(), FenceError> {
+            self.sets.push((plug.to_string(), s));
+            let stuck = match s {
+                PowerState::On if self.ignore_on > 0 => {
+                    self.ignore_on -= 1;
+                    true
+                }
+                PowerState::On => self.stuck_on,
+                PowerState::Off => self.stuck_off,
+            };
+            if !stuck {
+                self.pending = Some((plug.to_string(), s, self.lag));
+            }
+            Ok(())
+        }
+        fn list(&mut self, _: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
+            Ok(self
+                .state
+                .keys()
+                .map(|k| (k.clone(), format!("node{k}")))
+                .collect())
+        }
+    }
+
+    fn fake(on: &[&str], off: &[&str]) -> Fake {
+        let mut f = Fake::default();
+        for p in on {
+            f.state.insert(p.to_string(), PowerState::On);
+        }
+        for p in off {
+            f.state.insert(p.to_string(), PowerState::Off);
+        }
+        f.lag = 2;
+        f
+    }
+
+    fn go(f: &mut Fake, input: &str) -> Result<i32, FenceError> {
+        let info = f.info();
+        let opts = parse_stdin(
+            info.options.clone(),
+            &format!("stonith_status_sleep=0.01\npower_timeout=0.3\n{input}"),
+        );
+        let action = opts.value("action").unwrap_or("reboot").to_string();
+        execute(f, &info, &opts, &action, Output::Silent)
+    }
+
+    #[test]
+    fn status_exit_codes() {
+        let mut f = fake(&["1"], &["2"]);
+        assert_eq!(go(&mut f, "action=status\nplug=1"), Ok(exit::OK));
+        assert_eq!(go(&mut f, "action=status\nplug=2"), Ok(exit::STATUS_OFF));
+        f.fail_status = true;
+        assert_eq!(
+            go(&mut f, "action=status\nplug=1").unwrap_err().code,
+            exit::FAIL
+        );
+    }
+
+    #[test]
+    fn off_confirms_and_is_idempotent() {
+        let mut f = fake(&["1"], &[]);
+        assert_eq!(go(&mut f, "action=off\nport=1"), Ok(0));
+        assert_eq!(f.state["1"], PowerState::Off);
+        assert_eq!(go(&mut f, "action=off\nport=1"), Ok(0));
+        assert_eq!(f.sets.len(), 1, "already off: no second command");
+    }
+
+    #[test]
+    fn off_that_never_happens_fails_within_power_timeout() {
+        let mut f = fake(&["1"], &[]);
+        f.stuck_off = true;
+        let t = Instant::now();
+        let e = go(&mut f, "action=off\nport=1").unwrap_err();
+        assert!(e.message.contains("plug 1 still ON"), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn on_retries_retry_on_times() {
+        let mut f = fake(&[], &["1"]);
+        f.ignore_on = 1;
+        assert!(
+            go(&mut f, "action=on\nport=1").is_err(),
+            "one attempt is not enough"
+        );
+        let mut f = fake(&[], &["1"]);
+        f.ignore_on = 1;
+        assert_eq!(go(&mut f, "action=on\nport=1\nretry_on=2"), Ok(0));
+        assert_eq!(f.sets.len(), 2);
+    }
+
+    #[test]
+    fn reboot_result_is_the_off_step() {
+        let mut f = fake(&["1"], &[]);
+        f.stuck_on = true;
+        assert_eq!(
+            go(&mut f, "action=reboot\nport=1"),
+            Ok(0),
+            "off worked, on did not"
+        );
+        assert_eq!(f.state["1"], PowerState::Off);
+        let mut f = fake(&["1"], &[]);
+        f.stuck_off = true;
+        assert!(go(&mut f, "action=reboot\nport=1").is_err());
+        let mut f = fake(&["1"], &[]);
+        assert_eq!(go(&mut f, "port=1"), Ok(0), "reboot is the default");
+        assert_eq!(
+            f.sets,
+            vec![("1".into(), PowerState::Off), ("1".into(), PowerState::On)]
+        );
+    }
+
+    #[test]
+    fn delay_applies_to_fencing_only() {
+        let mut f = fake(&["1"], &[]);
+        let t = Instant::now();
+        go(&mut f, "action=status\nport=1\ndelay=0.3").unwrap();
+        assert!(t.elapsed() < Duration::from_millis(250));
+        let t = Instant::now();
+        go(&mut f, "action=off\nport=1\ndelay=0.3").unwrap();
+        assert!(t.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn plug_from_nodename_alias() {
+        let mut f = fake(&["1", "2"], &[]);
+        assert_eq!(go(&mut f, "action=off\nnodename=node2.example.com"), Ok(0));
+        assert_eq!(f.state["2"], PowerState::Off);
+        let e = go(&mut f, "action=off\nnodename=node9").unwrap_err();
+        assert!(
+            e.message.contains("nodename 'node9' matches no alias"),
+            "{e}"
+        );
+        let e = go(&mut f, "action=off").unwrap_err();
+        assert!(e.message.starts_with("no plug given"), "{e}");
+    }
+
+    #[test]
+    fn unknown_action_and_bad_values() {
+        let mut f = fake(&["1"], &[]);
+        let e = go(&mut f, "action=explode\nport=1").unwrap_err();
+        assert!(e
+            .message
+            .starts_with("action 'explode' is unknown (expected one of: on, off"));
+        let e = go(&mut f, "action=off\nport=1\nretry_on=many").unwrap_err();
+        assert!(e
+            .message
+            .starts_with("retry_on 'many' is not a whole number"));
+        assert!(f.sets.is_empty());
+    }
+
+    #[test]
+    fn password_from_script_first_line() {
+        let mut f = fake(&["1"], &[]);
+        go(
+            &mut f,
+            "action=status\nport=1\npasswd_script=printf pw1\\nignored\\n",
+        )
+        .unwrap();
+        assert_eq!(f.seen_password.as_deref(), Some("pw1"));
+        // An explicit password wins.
+        go(
+            &mut f,
+            "action=status\nport=1\npasswd=direct\npassword_script=echo x",
+        )
+        .unwrap();
+        assert_eq!(f.seen_password.as_deref(), Some("direct"));
+        let e = go(&mut f, "action=status\nport=1\npassword_script=true").unwrap_err();
+        assert!(e.message.contains("printed no password"), "{e}");
+        let e = go(
+            &mut f,
+            "action=status\nport=1\npassword_script=/nonexistent/pw",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("cannot run /nonexistent/pw"), "{e}");
+    }
+
+    #[test]
+    fn budget_covers_the_timeouts() {
+        let o = parse_stdin(common_options(), "");
+        // 5 + 12 + (0 + 20 + 3) * 2 + 2
+        assert_eq!(overall_budget(&o), Duration::from_secs(65));
+    }
+}
