@@ -1,20 +1,14 @@
-//! fence_na as Pacemaker sees it: its meta-data through stonith_admin and pcs. Needs root (the
-//! agent must be in /usr/sbin); the copy is removed afterwards, also on failure.
+//! fence_na under a real Pacemaker: a single-node cluster (corosync + pacemakerd) in network,
+//! mount, pid and uts namespaces of its own, with na-sim as the device. fence_na reaches
+//! Pacemaker's /usr/sbin through an overlay mounted only inside those namespaces, so the host is
+//! not touched. Needs root; the namespace and temporary files are removed also on failure.
 
 use rustha_support::{Command, Deadline};
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 const AGENT: &str = env!("CARGO_BIN_EXE_fence_na");
-const INSTALLED: &str = "/usr/sbin/fence_na";
-
-struct Installed;
-
-impl Drop for Installed {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(INSTALLED);
-    }
-}
+const LAB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab.sh");
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
@@ -25,69 +19,154 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn tool(prog: &str, args: &[&str]) -> rustha_support::Output {
-    rustha_support::run(
-        &Command::new(prog).args(args),
-        &Deadline::after(Duration::from_secs(60)),
-    )
-    .unwrap_or_else(|e| panic!("{prog}: {e}"))
+/// The network namespace and the work directory; removed on drop.
+struct Lab {
+    netns: String,
+    dir: PathBuf,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = rustha_support::run(
+            &Command::new("ip").args(["netns", "del", &self.netns]),
+            &Deadline::after(Duration::from_secs(10)),
+        );
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The na-sim binary, built next to fence_na (`cargo test -p fence_na -p na-sim` or a workspace
+/// build puts it there); built on demand otherwise.
+fn na_sim() -> PathBuf {
+    let dir = PathBuf::from(AGENT).parent().unwrap().to_path_buf();
+    let sim = dir.join("na-sim");
+    if !sim.exists() {
+        let out = rustha_support::run(
+            &Command::new(env!("CARGO"))
+                .args(["build", "-p", "na-sim", "--bin", "na-sim"])
+                .env("CARGO_TARGET_DIR", dir.parent().unwrap()),
+            &Deadline::after(Duration::from_secs(300)),
+        )
+        .expect("cargo build -p na-sim");
+        assert!(out.success(), "building na-sim: {}", out.stderr);
+    }
+    sim
+}
+
+/// The text between `== name` and the next `== ` line.
+fn section<'a>(out: &'a str, name: &str) -> &'a str {
+    let start = out
+        .find(&format!("== {name}\n"))
+        .unwrap_or_else(|| panic!("no section {name} in:\n{out}"));
+    let body = &out[start + name.len() + 4..];
+    &body[..body.find("\n== ").map(|i| i + 1).unwrap_or(body.len())]
 }
 
 #[test]
-fn pacemaker_reads_the_metadata() {
+fn pacemaker_fences_a_simulated_node() {
     if !is_root() {
-        println!("SKIP pacemaker_reads_the_metadata: needs root to put fence_na in /usr/sbin");
+        println!("SKIP pacemaker_fences_a_simulated_node: needs root (namespaces, corosync)");
         return;
     }
-    if Path::new(INSTALLED).exists() {
-        println!("SKIP pacemaker_reads_the_metadata: {INSTALLED} exists already, not replacing it");
-        return;
-    }
-    std::fs::copy(AGENT, INSTALLED).expect("copy fence_na to /usr/sbin");
-    let _guard = Installed;
-
-    let m = tool("stonith_admin", &["--metadata", "-a", "fence_na"]);
-    assert!(m.success(), "stonith_admin: {}", m.stderr);
+    let sim = na_sim();
+    let lab = Lab {
+        netns: format!("fna{}", std::process::id()),
+        dir: std::env::temp_dir().join(format!("fence_na-pcmk-{}", std::process::id())),
+    };
+    let _ = std::fs::remove_dir_all(&lab.dir);
+    std::fs::create_dir_all(&lab.dir).unwrap();
+    let add = rustha_support::run(
+        &Command::new("ip").args(["netns", "add", &lab.netns]),
+        &Deadline::after(Duration::from_secs(10)),
+    )
+    .unwrap();
+    assert!(add.success(), "ip netns add: {}", add.stderr);
+    let dir = lab.dir.display().to_string();
+    let sim = sim.display().to_string();
+    let out = rustha_support::run(
+        &Command::new("ip").args([
+            "netns",
+            "exec",
+            &lab.netns,
+            "unshare",
+            "--kill-child=SIGKILL",
+            "--mount",
+            "--uts",
+            "--ipc",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "--propagation",
+            "private",
+            LAB,
+            &dir,
+            AGENT,
+            &sim,
+        ]),
+        &Deadline::after(Duration::from_secs(240)),
+    )
+    .expect("the lab finished within 240 s");
+    let log = std::fs::read_to_string(lab.dir.join("log/pacemaker.log")).unwrap_or_default();
+    let o = &out.stdout;
+    let ctx = || {
+        format!(
+            "stdout:\n{o}\nstderr:\n{}\npacemaker.log (tail):\n{}",
+            out.stderr,
+            log.lines().rev().take(40).collect::<Vec<_>>().join("\n")
+        )
+    };
     assert!(
-        m.stdout.contains("<resource-agent name=\"fence_na\""),
+        section(o, "registered").contains("1 fence device found"),
         "{}",
-        m.stdout
+        ctx()
+    );
+    let meta = section(o, "metadata");
+    assert!(
+        meta.contains("<resource-agent name=\"fence_na\""),
+        "{}",
+        ctx()
+    );
+    assert!(meta.contains("<parameter name=\"ipport\""), "{}", ctx());
+    assert!(meta.contains("metadata rc=0"), "{}", ctx());
+    let d = section(o, "describe");
+    assert!(
+        d.starts_with("fence_na - Fence agent for Node Assassin"),
+        "{}",
+        ctx()
     );
     assert!(
-        m.stdout.contains("<parameter name=\"ipport\""),
+        d.contains("ipport: TCP port of the Node Assassin") && d.contains("describe rc=0"),
         "{}",
-        m.stdout
+        ctx()
     );
-    // Pacemaker re-emits the parsed XML: the plug parameter and the actions survived.
-    assert!(
-        m.stdout.contains("<parameter name=\"plug\""),
-        "{}",
-        m.stdout
+    assert!(section(o, "list").contains("list rc=0"), "{}", ctx());
+    assert_eq!(
+        section(o, "targets").lines().take(4).collect::<Vec<_>>(),
+        ["01", "02", "03", "04"],
+        "dynamic list from the device: {}",
+        ctx()
     );
+    assert!(section(o, "reboot").contains("reboot rc=0"), "{}", ctx());
+    assert!(section(o, "fence").contains("fence rc=0"), "{}", ctx());
     assert!(
-        m.stdout.contains("<action name=\"on\" automatic=\"0\"/>"),
-        "{}",
-        m.stdout
+        !section(o, "unknown").contains("unknown rc=0"),
+        "node9 has no plug: {}",
+        ctx()
     );
-
-    let l = tool("stonith_admin", &["--list-installed"]);
-    assert!(
-        l.stdout.lines().any(|x| x.trim() == "fence_na"),
+    let u = section(o, "unreachable");
+    assert!(u.contains("cannot connect to Node Assassin at 10.251.9.77:238: no answer within the login timeout"), "{}", ctx());
+    assert!(u.contains("unreachable rc=1"), "{}", ctx());
+    let ms: u64 = u
+        .rsplit("ms=")
+        .next()
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or(u64::MAX);
+    assert!(ms < 3000, "took {ms} ms: {}", ctx());
+    // The power commands ran: node 2 went off and came back, node 3 stayed off.
+    assert_eq!(
+        section(o, "files").lines().collect::<Vec<_>>(),
+        ["off-02", "off-03", "on-02"],
         "{}",
-        l.stdout
-    );
-
-    let d = tool("pcs", &["stonith", "describe", "fence_na"]);
-    assert!(d.success(), "pcs: {}", d.stderr);
-    assert!(
-        d.stdout
-            .starts_with("fence_na - Fence agent for Node Assassin"),
-        "{}",
-        d.stdout
-    );
-    assert!(
-        d.stdout.contains("ipport: TCP port of the Node Assassin"),
-        "{}",
-        d.stdout
+        ctx()
     );
 }
