@@ -13,6 +13,17 @@ const MAX_REPLY: usize = 64 * 1024;
 pub struct Client {
     stream: TcpStream,
     peer: String,
+    host: String,
+    port: u16,
+    /// A reply came over this connection already (so a close now is the device's idle close).
+    used: bool,
+}
+
+/// How a request failed: `Unsent` when the device had closed the connection before it took the
+/// command (nothing was received: safe to reconnect and send again).
+enum Failure {
+    Unsent(FenceError),
+    Other(FenceError),
 }
 
 /// Resolve `host:port` in a helper thread, so a hanging resolver cannot outlive the deadline.
@@ -59,7 +70,13 @@ impl Client {
             match TcpStream::connect_timeout(&a, left) {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);
-                    return Ok(Client { stream, peer });
+                    return Ok(Client {
+                        stream,
+                        peer,
+                        host: host.to_string(),
+                        port,
+                        used: false,
+                    });
                 }
                 Err(e) => last = Some(e),
             }
@@ -83,21 +100,61 @@ impl Client {
     }
 
     /// Send `req` and return the whole reply (up to and including its EOM line).
-    /// `timeout` is what `deadline` was derived from, for messages.
+    /// `timeout` is what `deadline` was derived from, for messages. A device that closed the
+    /// connection since the last reply gets a new connection and the command once more.
     pub fn request(
         &mut self,
         req: Request,
         deadline: &Deadline,
         timeout: Duration,
     ) -> Result<String, FenceError> {
+        let r = match self.attempt(req, deadline, timeout) {
+            Ok(r) => Ok(r),
+            Err(Failure::Other(e)) => Err(e),
+            Err(Failure::Unsent(e)) if !self.used => Err(e),
+            Err(Failure::Unsent(e)) => {
+                tracing::debug!("{e}; reconnecting once");
+                *self = Client::connect(&self.host, self.port, deadline)?;
+                match self.attempt(req, deadline, timeout) {
+                    Ok(r) => Ok(r),
+                    Err(Failure::Other(e) | Failure::Unsent(e)) => Err(e),
+                }
+            }
+        };
+        if r.is_ok() {
+            self.used = true;
+        }
+        r
+    }
+
+    fn attempt(
+        &mut self,
+        req: Request,
+        deadline: &Deadline,
+        timeout: Duration,
+    ) -> Result<String, Failure> {
         tracing::debug!("sending {req} to {}", self.peer);
-        let fail = |what: String| FenceError::new(format!("Node Assassin at {} {what}", self.peer));
+        let peer = self.peer.clone();
+        let msg = move |what: String| FenceError::new(format!("Node Assassin at {peer} {what}"));
+        let fail = |what: String| Failure::Other(msg(what));
+        let unsent = |what: String| Failure::Unsent(msg(what));
         self.stream
             .set_write_timeout(Some(deadline.remaining().max(Duration::from_millis(1))))
             .map_err(|e| fail(format!("socket error: {e}")))?;
         self.stream
             .write_all(req.encode().as_bytes())
-            .map_err(|e| fail(format!("did not take command '{req}': {e}")))?;
+            .map_err(|e| {
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                ) {
+                    unsent(format!(
+                        "reset the connection before taking '{req}' (the device refused service)"
+                    ))
+                } else {
+                    unsent(format!("did not take command '{req}': {e}"))
+                }
+            })?;
         let _ = self.stream.flush();
         let mut buf: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 1024];
@@ -122,6 +179,11 @@ impl Client {
                 .set_read_timeout(Some(left))
                 .map_err(|e| fail(format!("socket error: {e}")))?;
             match self.stream.read(&mut chunk) {
+                Ok(0) if buf.is_empty() => {
+                    return Err(unsent(format!(
+                        "closed the connection without answering '{req}'"
+                    )))
+                }
                 Ok(0) => {
                     return Err(fail(format!(
                         "closed the connection before EOM after '{req}' (reply truncated after {} bytes)",
@@ -139,9 +201,10 @@ impl Client {
                         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
                     ) =>
                 {
-                    return Err(fail(format!(
+                    let what = format!(
                         "reset the connection while answering '{req}' (the device refused service)"
-                    )))
+                    );
+                    return Err(if buf.is_empty() { unsent(what) } else { fail(what) });
                 }
                 Err(e) => {
                     return Err(fail(format!(

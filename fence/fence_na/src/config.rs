@@ -178,4 +178,49 @@ mod tests {
         let c = parse("system::password = hunter2\n", "f").unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
     }
+
+    /// Deterministic pseudo-random config text: the parser never panics.
+    #[test]
+    fn never_panics() {
+        let mut seed: u64 = 0xdead_beef_cafe_f00d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces = [
+            "na",
+            "::",
+            "1",
+            "99",
+            "300",
+            "alias",
+            "ipaddr",
+            "tcp_port",
+            "max_nodes",
+            "system",
+            "username",
+            "password",
+            "=",
+            " ",
+            "\n",
+            "#",
+            "\"",
+            "'",
+            "x",
+            "\u{e9}",
+            "-1",
+        ];
+        for _ in 0..20_000 {
+            let n = next() % 24;
+            let text: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            if let Ok(c) = parse(&text, "f") {
+                let _ = c.device(None);
+                let _ = c.device(Some("x"));
+            }
+        }
+    }
 }

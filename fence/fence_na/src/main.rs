@@ -63,6 +63,16 @@ fn options() -> Vec<OptSpec> {
     // 1.1.6 keys: fm (its second word is the port), agent (ignored).
     t.push(OptSpec::new("fm", Kind::String, "Deprecated: second word is the port").hidden());
     t.push(OptSpec::new("agent", Kind::String, "Ignored (set by fenced)").hidden());
+    // 1.1.6's -d: debug output (same as --verbose).
+    t.push(
+        OptSpec::new(
+            "debug_output",
+            Kind::Flag,
+            "Debug output (1.1.6's -d; same as --verbose)",
+        )
+        .short('d')
+        .hidden(),
+    );
     t
 }
 
@@ -237,6 +247,9 @@ impl FenceAgent for NodeAssassin {
     }
 
     fn adjust_options(&self, opts: &mut Options) {
+        if opts.flag("debug_output") {
+            opts.set("verbose", "1");
+        }
         // fm=<method> <port>: the 1.1.6 agent took the port from its second word.
         if !opts.is_set("plug") {
             if let Some(p) = opts.get("fm").and_then(|f| f.split_whitespace().nth(1)) {

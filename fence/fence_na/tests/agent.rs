@@ -317,7 +317,7 @@ fn faults_fail_cleanly_within_the_timeout() {
             "slow=8000",
             "did not answer '00:0' within shell_timeout (1.0s)",
         ),
-        ("refuse", "reset the connection while answering '00:0'"),
+        ("refuse", "(the device refused service)"),
     ];
     for (fault, expect) in cases {
         let mut f = Faults::default();
@@ -668,4 +668,45 @@ fn reboot_succeeds_when_the_node_was_switched_off() {
     let r = stdin(&format!("{b}port=2\naction=on\n"));
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("plug 02 still OFF"), "{}", r.stderr);
+}
+
+/// A device that closes the connection after every reply: fence_na reconnects and goes on.
+#[test]
+fn device_closing_after_each_reply_still_works() {
+    let mut f = Faults::default();
+    f.add("close-after-reply").unwrap();
+    let sim = fast_sim(2, f);
+    let b = base(&sim);
+    let r = stdin(&format!("{b}port=2\naction=reboot\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Rebooted\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(sim.commands().contains(&"02:1".to_string()));
+    assert!(feed(&sim, 2));
+}
+
+/// 1.1.6's -d (debug) still works: debug lines on stderr, no password.
+#[test]
+fn dash_d_is_debug_output() {
+    let sim = fast_sim(2, Faults::default());
+    let port = sim.addr().port().to_string();
+    let r = args(&[
+        "-a",
+        "127.0.0.1",
+        "-u",
+        &port,
+        "-n",
+        "1",
+        "-o",
+        "status",
+        "-d",
+        "-p",
+        "topsecret",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("DEBUG: sending 00:0"), "{}", r.stderr);
+    assert!(!r.stderr.contains("topsecret"));
 }

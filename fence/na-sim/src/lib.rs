@@ -23,15 +23,19 @@ pub struct Faults {
     pub slow: Option<Duration>,
     /// Reset every connection as soon as it is accepted.
     pub refuse: bool,
+    /// Close the connection after each complete reply (one command per connection).
+    pub close_after_reply: bool,
 }
 
 impl Faults {
-    /// Apply one `--fault` word: `drop-mid-reply`, `no-eom`, `slow=MS`, `refuse`.
+    /// Apply one `--fault` word: `drop-mid-reply`, `no-eom`, `slow=MS`, `refuse`,
+    /// `close-after-reply`.
     pub fn add(&mut self, word: &str) -> Result<(), String> {
         match word.split_once('=') {
             None if word == "drop-mid-reply" => self.drop_mid_reply = true,
             None if word == "no-eom" => self.no_eom = true,
             None if word == "refuse" => self.refuse = true,
+            None if word == "close-after-reply" => self.close_after_reply = true,
             Some(("slow", ms)) => {
                 let ms: u64 = ms.parse().map_err(|_| {
                     format!("fault 'slow={ms}': expected slow=MILLISECONDS, e.g. slow=5000")
@@ -40,7 +44,7 @@ impl Faults {
             }
             _ => {
                 return Err(format!(
-                    "unknown fault '{word}' (expected drop-mid-reply, no-eom, slow=MS or refuse)"
+                    "unknown fault '{word}' (expected drop-mid-reply, no-eom, slow=MS, refuse or close-after-reply)"
                 ))
             }
         }
@@ -401,6 +405,10 @@ fn send(shared: &Shared, stream: &mut TcpStream, reply: &str) -> io::Result<bool
     }
     stream.write_all(text.as_bytes())?;
     stream.flush()?;
+    if f.close_after_reply {
+        let _ = stream.shutdown(Shutdown::Both);
+        return Ok(false);
+    }
     Ok(true)
 }
 

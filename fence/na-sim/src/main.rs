@@ -20,7 +20,8 @@ Usage: na-sim [--listen ADDR:PORT] [--nodes N] [OPTIONS]
   --press-ms MS         length of a power button press (default 1000)
   --forcedown-ms MS     how long NN:3 holds the power button (default 5000)
   --no-commas           node lines 'P0 R0 F1' instead of 'P0, R0, F1' (1.1.6 agent format)
-  --fault F             misbehave (repeatable): drop-mid-reply, no-eom, slow=MS, refuse
+  --fault F             misbehave (repeatable): drop-mid-reply, no-eom, slow=MS, refuse,
+                        close-after-reply (one command per connection; not an error)
   --port-file FILE      write the bound port number to FILE once listening
   -h, --help            this help
   -V, --version         version
