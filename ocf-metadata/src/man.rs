@@ -21,7 +21,11 @@ fn roff(s: &str) -> String {
 pub fn render(agent: &Agent, provider: &str) -> String {
     let mut m = String::new();
     let title = format!("ocf_{provider}_{}", agent.name);
-    let _ = writeln!(m, ".TH {} 7 \"\" \"rustha\" \"OCF resource agents\"", title.to_uppercase());
+    let _ = writeln!(
+        m,
+        ".TH {} 7 \"\" \"rustha\" \"OCF resource agents\"",
+        title.to_uppercase()
+    );
     let _ = writeln!(m, ".SH NAME\n{title} \\- {}", roff(agent.shortdesc).trim());
     let _ = writeln!(
         m,

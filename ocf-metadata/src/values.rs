@@ -48,7 +48,11 @@ impl Values {
     ) -> Result<Values, ParamError> {
         let raw: BTreeMap<&str, &str> = raw.into_iter().collect();
         let mut out = Values::default();
-        for p in agent.parameters.iter().filter(|p| p.deprecated_for.is_none()) {
+        for p in agent
+            .parameters
+            .iter()
+            .filter(|p| p.deprecated_for.is_none())
+        {
             let given = raw.get(p.name).copied().or_else(|| {
                 // A value under a deprecated name stands in for its replacement.
                 agent
@@ -84,7 +88,10 @@ impl Values {
 
     /// The value, or `None` when neither given nor defaulted.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// The value, or "" when unset.
@@ -179,7 +186,10 @@ mod tests {
             ParamError::Missing("ip")
         );
         let e = Values::parse(&DUMMY, [("ip", "x"), ("cidr_netmask", "2x")]).unwrap_err();
-        assert_eq!(e.to_string(), "parameter cidr_netmask=\"2x\" is not an integer");
+        assert_eq!(
+            e.to_string(),
+            "parameter cidr_netmask=\"2x\" is not an integer"
+        );
         let e = Values::parse(&DUMMY, [("ip", "x"), ("arp_bg", "maybe")]).unwrap_err();
         assert!(e.to_string().contains("arp_bg=\"maybe\""));
         let e = Values::parse(&DUMMY, [("ip", "x"), ("mode", "warp")]).unwrap_err();

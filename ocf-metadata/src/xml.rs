@@ -91,8 +91,16 @@ pub fn render(agent: &Agent, version: OcfVersion) -> String {
                 let _ = write!(longdesc, " (Deprecated: use {new}.)");
             }
         }
-        let _ = writeln!(x, "<longdesc lang=\"en\">\n{}\n</longdesc>", escape(&longdesc));
-        let _ = writeln!(x, "<shortdesc lang=\"en\">{}</shortdesc>", escape(p.shortdesc));
+        let _ = writeln!(
+            x,
+            "<longdesc lang=\"en\">\n{}\n</longdesc>",
+            escape(&longdesc)
+        );
+        let _ = writeln!(
+            x,
+            "<shortdesc lang=\"en\">{}</shortdesc>",
+            escape(p.shortdesc)
+        );
         let default = p
             .default
             .map(|d| format!(" default=\"{}\"", escape(d)))
@@ -171,9 +179,9 @@ mod tests {
         assert!(x.contains("role=\"Master\""));
         assert!(x.contains("shortdesc lang=\"en\">Example &amp; test agent<"));
         assert!(x.contains("An agent &lt;for&gt; tests."));
-        assert!(x.contains(
-            "<action name=\"monitor\" depth=\"0\" timeout=\"20s\" interval=\"10s\" />"
-        ));
+        assert!(
+            x.contains("<action name=\"monitor\" depth=\"0\" timeout=\"20s\" interval=\"10s\" />")
+        );
     }
 
     #[test]

@@ -119,11 +119,15 @@ pub fn run(cmd: &Command, deadline: &Deadline) -> Result<Output, CommandError> {
         })?;
 
     // Threads drain the pipes so a chatty child never blocks on a full pipe while we wait.
-    let writer = child.stdin.take().zip(cmd.stdin.clone()).map(|(mut w, data)| {
-        std::thread::spawn(move || {
-            let _ = w.write_all(&data);
-        })
-    });
+    let writer = child
+        .stdin
+        .take()
+        .zip(cmd.stdin.clone())
+        .map(|(mut w, data)| {
+            std::thread::spawn(move || {
+                let _ = w.write_all(&data);
+            })
+        });
     let reader = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -133,8 +137,18 @@ pub fn run(cmd: &Command, deadline: &Deadline) -> Result<Output, CommandError> {
             String::from_utf8_lossy(&buf).into_owned()
         })
     };
-    let out = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let out = reader(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = reader(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
 
     // Poll with a growing interval: fast tools return in about a millisecond, slow ones cost
     // little CPU.
@@ -189,7 +203,11 @@ mod tests {
     #[test]
     fn captures_output_and_status() {
         let d = Deadline::after(Duration::from_secs(5));
-        let o = run(&Command::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]), &d).unwrap();
+        let o = run(
+            &Command::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]),
+            &d,
+        )
+        .unwrap();
         assert_eq!(o.stdout, "out\n");
         assert_eq!(o.stderr, "err\n");
         assert_eq!(o.code(), 3);

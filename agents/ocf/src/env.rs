@@ -170,8 +170,11 @@ impl Invocation {
             .action(action.name())
             .map(|a| u64::from(a.timeout) * 1000)
             .unwrap_or(20_000);
-        let timeout =
-            Duration::from_millis(ms(meta_raw.get("timeout")).unwrap_or(default_timeout).max(1));
+        let timeout = Duration::from_millis(
+            ms(meta_raw.get("timeout"))
+                .unwrap_or(default_timeout)
+                .max(1),
+        );
         let interval = Duration::from_millis(ms(meta_raw.get("interval")).unwrap_or(0));
         let check_level = lookup("OCF_CHECK_LEVEL")
             .and_then(|v| v.trim().parse().ok())

@@ -62,7 +62,9 @@ pub fn run_with(
     out: &mut dyn std::io::Write,
 ) -> Code {
     let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let instance = lookup("OCF_RESOURCE_INSTANCE").unwrap_or(agent.name).to_string();
+    let instance = lookup("OCF_RESOURCE_INSTANCE")
+        .unwrap_or(agent.name)
+        .to_string();
     rustha_support::log::init(rustha_support::log::LogConfig::from_env(format!(
         "{}({instance})",
         agent.name
@@ -99,7 +101,12 @@ pub fn run_with(
         Action::Other(ref word) => {
             let reason = format!(
                 "unknown action {word:?}; expected one of: {}",
-                agent.actions.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
+                agent
+                    .actions
+                    .iter()
+                    .map(|a| a.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             exit_reason(&reason);
             let _ = writeln!(out, "{}", usage(agent));
@@ -112,7 +119,12 @@ pub fn run_with(
         Ok(inv) => inv,
         Err(e) => return report(&action, e),
     };
-    tracing::debug!("{} {:?} (timeout {:?})", agent.name, inv.action, inv.meta.timeout);
+    tracing::debug!(
+        "{} {:?} (timeout {:?})",
+        agent.name,
+        inv.action,
+        inv.meta.timeout
+    );
     match handler(&inv) {
         Ok(code) => code,
         Err(e) => report(&inv.action, e),
@@ -123,7 +135,10 @@ fn report(action: &Action, e: Error) -> Code {
     // Stop must not fail for a configuration that could never have started anything: a failed
     // stop gets the node fenced, while a bad parameter set is the admin's to fix.
     if *action == Action::Stop && e.code == Code::ErrConfigured && e.stop_ok_when_unconfigured {
-        tracing::warn!("stop: {}; nothing can be running with this configuration", e.reason);
+        tracing::warn!(
+            "stop: {}; nothing can be running with this configuration",
+            e.reason
+        );
         return Code::Success;
     }
     if !e.reason.is_empty() {
@@ -148,7 +163,12 @@ fn usage(agent: &Agent) -> String {
     format!(
         "usage: {} {{{}}}",
         agent.name,
-        agent.actions.iter().map(|a| a.name).collect::<Vec<_>>().join("|")
+        agent
+            .actions
+            .iter()
+            .map(|a| a.name)
+            .collect::<Vec<_>>()
+            .join("|")
     )
 }
 

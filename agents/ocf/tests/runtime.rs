@@ -73,7 +73,10 @@ fn parameters_are_validated_before_the_handler_runs() {
     let (code, _, seen) = call(&["start"], &[]);
     assert_eq!(code, Code::ErrConfigured);
     assert!(seen.is_none(), "handler must not run on invalid parameters");
-    let (code, _, _) = call(&["start"], &[("OCF_RESKEY_ip", "x"), ("OCF_RESKEY_count", "many")]);
+    let (code, _, _) = call(
+        &["start"],
+        &[("OCF_RESKEY_ip", "x"), ("OCF_RESKEY_count", "many")],
+    );
     assert_eq!(code, Code::ErrConfigured);
 }
 
@@ -84,11 +87,17 @@ fn stop_with_an_unusable_configuration_succeeds() {
 
 #[test]
 fn probes_and_meta_attributes() {
-    let env = [("OCF_RESKEY_ip", "x"), ("OCF_RESKEY_CRM_meta_timeout", "7000")];
+    let env = [
+        ("OCF_RESKEY_ip", "x"),
+        ("OCF_RESKEY_CRM_meta_timeout", "7000"),
+    ];
     let (code, _, meta) = call(&["monitor"], &env);
     assert_eq!(code, Code::NotRunning);
     assert_eq!(meta.unwrap().timeout.as_millis(), 7000);
-    let env = [("OCF_RESKEY_ip", "x"), ("OCF_RESKEY_CRM_meta_interval", "10000")];
+    let env = [
+        ("OCF_RESKEY_ip", "x"),
+        ("OCF_RESKEY_CRM_meta_interval", "10000"),
+    ];
     assert_eq!(call(&["monitor"], &env).0, Code::ErrGeneric);
     // Without a timeout meta attribute, the action's default from the meta-data applies.
     let (_, _, meta) = call(&["stop"], &[("OCF_RESKEY_ip", "x")]);

@@ -100,10 +100,13 @@ const MAC: Parameter = Parameter::new("mac", Kind::String, "Cluster IP MAC addre
     .default("")
     .long("Used only by the CLUSTERIP clone mode, which this agent does not support.");
 
-const CLUSTERIP_HASH: Parameter =
-    Parameter::new("clusterip_hash", Kind::String, "Cluster IP hashing function")
-        .default("sourceip-sourceport")
-        .long("Used only by the CLUSTERIP clone mode, which this agent does not support.");
+const CLUSTERIP_HASH: Parameter = Parameter::new(
+    "clusterip_hash",
+    Kind::String,
+    "Cluster IP hashing function",
+)
+.default("sourceip-sourceport")
+.long("Used only by the CLUSTERIP clone mode, which this agent does not support.");
 
 const UNIQUE_CLONE_ADDRESS: Parameter = Parameter::new(
     "unique_clone_address",
@@ -157,12 +160,13 @@ const ARP_SENDER: Parameter = Parameter::new("arp_sender", Kind::String, "ARP se
          This agent always sends the packets itself on a packet socket.",
     );
 
-const SEND_ARP_OPTS: Parameter = Parameter::new("send_arp_opts", Kind::String, "Options for ARP sender")
-    .default("")
-    .long(
-        "Accepted for compatibility. '-A' (ARP replies instead of requests) and '-U' are \
+const SEND_ARP_OPTS: Parameter =
+    Parameter::new("send_arp_opts", Kind::String, "Options for ARP sender")
+        .default("")
+        .long(
+            "Accepted for compatibility. '-A' (ARP replies instead of requests) and '-U' are \
          understood; other options are ignored.",
-    );
+        );
 
 const FLUSH_ROUTES: Parameter = Parameter::new(
     "flush_routes",
@@ -200,13 +204,16 @@ const PREFERRED_LFT: Parameter =
              the address from being chosen as a source address (RFC 4862 section 5.5.4).",
         );
 
-const NETWORK_NAMESPACE: Parameter =
-    Parameter::new("network_namespace", Kind::String, "Network namespace to use")
-        .default("")
-        .long(
-            "The network namespace to operate within (a name under /var/run/netns). The \
+const NETWORK_NAMESPACE: Parameter = Parameter::new(
+    "network_namespace",
+    Kind::String,
+    "Network namespace to use",
+)
+.default("")
+.long(
+    "The network namespace to operate within (a name under /var/run/netns). The \
              namespace must already exist, and the interface must be within it.",
-        );
+);
 
 const CHECK_LINK_STATUS: Parameter =
     Parameter::new("check_link_status", Kind::Boolean, "Check link status")
@@ -271,12 +278,20 @@ an additional address on the interface (with iflabel as its label), not an alias
         BROADCAST,
         IFLABEL,
         LVS_SUPPORT,
-        Parameter::new("local_stop_script", Kind::String, "Script called when stopping")
-            .default("")
-            .long("Accepted for compatibility and ignored (deprecated in the stock agent)."),
-        Parameter::new("local_start_script", Kind::String, "Script called when starting")
-            .default("")
-            .long("Accepted for compatibility and ignored (deprecated in the stock agent)."),
+        Parameter::new(
+            "local_stop_script",
+            Kind::String,
+            "Script called when stopping",
+        )
+        .default("")
+        .long("Accepted for compatibility and ignored (deprecated in the stock agent)."),
+        Parameter::new(
+            "local_start_script",
+            Kind::String,
+            "Script called when starting",
+        )
+        .default("")
+        .long("Accepted for compatibility and ignored (deprecated in the stock agent)."),
         Parameter::new(
             "ARP_INTERVAL_MS",
             Kind::Integer,
