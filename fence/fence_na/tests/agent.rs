@@ -69,7 +69,24 @@ fn feed(sim: &Sim, n: u8) -> bool {
     sim.node(n).unwrap().feed
 }
 
-fn temp(name: &str, content: &str) -> PathBuf {
+/// A file in a directory of its own, removed (with the directory) when dropped.
+struct Tmp(PathBuf);
+
+impl Tmp {
+    fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn temp(name: &str, content: &str) -> Tmp {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
         "fence_na-test-{}-{}",
@@ -79,7 +96,7 @@ fn temp(name: &str, content: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, content).unwrap();
-    p
+    Tmp(p)
 }
 
 fn is_root() -> bool {
@@ -430,7 +447,7 @@ fn config_file_aliases_port_and_login_check() {
             sim.addr().port()
         ),
     );
-    let c = conf.display().to_string();
+    let c = conf.path();
     let auth = format!("config={c}\nlogin=motoko\npasswd=s3cret\n{FAST}");
     // Address and port from the config file; list prints NN,alias up to the device's count.
     let r = stdin(&format!("{auth}action=list\n"));
@@ -491,14 +508,7 @@ fn config_file_aliases_port_and_login_check() {
         r.stderr
     );
     let bad = temp("bad.conf", "na::1::tcp_port = x\n");
-    let r = args(&[
-        "--config",
-        &bad.display().to_string(),
-        "-n",
-        "3",
-        "-o",
-        "status",
-    ]);
+    let r = args(&["--config", &bad.path(), "-n", "3", "-o", "status"]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
@@ -516,9 +526,13 @@ fn password_script_and_secrecy() {
         &format!("system::username = motoko\nsystem::password = hunter2\nna::1::ipaddr = 127.0.0.1\nna::1::tcp_port = {}\n", sim.addr().port()),
     );
     let script = temp("pw.sh", "#!/bin/sh\necho hunter2\necho second-line\n");
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let c = conf.display().to_string();
-    let s = script.display().to_string();
+    std::fs::set_permissions(
+        &script.0,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let c = conf.path();
+    let s = script.path();
     let r = stdin(&format!(
         "config={c}\nlogin=motoko\npasswd_script={s}\nverbose=1\nport=1\naction=status\n"
     ));
@@ -561,7 +575,7 @@ fn metadata_is_well_formed_fence_agents_xml() {
         assert!(x.contains(want), "missing {want}\n{x}");
     }
     let f = temp("meta.xml", x);
-    let lint = run(Command::new("xmllint").args(["--noout", &f.display().to_string()]));
+    let lint = run(Command::new("xmllint").args(["--noout", &f.path()]));
     assert_eq!(lint.code, 0, "xmllint: {}", lint.stderr);
 }
 
@@ -599,7 +613,7 @@ fn cluster_glue_plugin_mode() {
     assert_eq!(x.code, 0);
     let f = temp("plugin.xml", &x.stdout);
     assert_eq!(
-        run(Command::new("xmllint").args(["--noout", &f.display().to_string()])).code,
+        run(Command::new("xmllint").args(["--noout", &f.path()])).code,
         0
     );
     assert!(x.stdout.contains("<parameter name=\"ipport\""));
