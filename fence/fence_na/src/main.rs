@@ -243,6 +243,7 @@ impl FenceAgent for NodeAssassin {
             extra_actions: extra_actions(),
             plugin_config: &["ip", "ipport", "username", "password", "config"],
             supports_list: true,
+            has_plugs: true,
         }
     }
 

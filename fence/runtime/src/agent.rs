@@ -86,6 +86,34 @@ pub struct AgentInfo {
     pub plugin_config: &'static [&'static str],
     /// Whether the device can enumerate its plugs (`list`, `list-status`).
     pub supports_list: bool,
+    /// Whether the device switches several plugs (outlets, nodes) and so needs `plug`; false
+    /// for a device that is one machine (a BMC): `plug` is then optional and left out of the
+    /// meta-data, and the device operations get the plug as given, or "".
+    pub has_plugs: bool,
+}
+
+impl AgentInfo {
+    /// An agent with `options` (start from [`crate::options::common_options`]), no extra actions,
+    /// no `list`, with plugs; set the other fields as needed.
+    pub fn new(
+        name: &'static str,
+        shortdesc: &'static str,
+        longdesc: &'static str,
+        options: Vec<OptSpec>,
+    ) -> Self {
+        AgentInfo {
+            name,
+            shortdesc,
+            longdesc,
+            vendor_url: "",
+            version: "",
+            options,
+            extra_actions: Vec::new(),
+            plugin_config: &[],
+            supports_list: false,
+            has_plugs: true,
+        }
+    }
 }
 
 /// What every device operation gets: the options, the time budget, the password.
@@ -170,6 +198,15 @@ pub trait FenceAgent {
             out.push((p, a, s));
         }
         Ok(out)
+    }
+
+    /// Power-cycle in one device operation, for `reboot` with `method=cycle` (an option the agent
+    /// defines, e.g. `OptSpec::new("method", Kind::Select(&["onoff", "cycle"]), ..)`); confirming
+    /// the result is up to the agent.
+    fn power_cycle(&mut self, _ctx: &Ctx, _plug: &str) -> Result<(), FenceError> {
+        Err(FenceError::new(
+            "method 'cycle' is not supported by this device (expected method=onoff)",
+        ))
     }
 
     /// Run one of [`AgentInfo::extra_actions`] (connected; `plug` normalized when given).

@@ -23,10 +23,11 @@
 //! struct Dummy;
 //! impl FenceAgent for Dummy {
 //!     fn info(&self) -> AgentInfo {
+//!         let mut opts = options::common_options();
+//!         options::tweak(&mut opts, "ipport", |o| o.default = Some("623"));
 //!         AgentInfo {
-//!             name: "fence_dummy", shortdesc: "Dummy", longdesc: "A dummy.",
-//!             vendor_url: "", version: "0.1", options: options::common_options(),
-//!             extra_actions: vec![], plugin_config: &["ip"], supports_list: false,
+//!             has_plugs: false, // one machine: no plug needed
+//!             ..AgentInfo::new("fence_dummy", "Dummy", "A dummy.", opts)
 //!         }
 //!     }
 //!     fn connect(&mut self, _: &Ctx) -> Result<(), FenceError> { Ok(()) }

@@ -35,6 +35,13 @@ pub fn xml_escape(s: &str) -> String {
     o
 }
 
+/// The options shown in meta-data, man page and help.
+fn visible(info: &AgentInfo) -> impl Iterator<Item = &OptSpec> {
+    info.options
+        .iter()
+        .filter(|o| !o.hidden && (info.has_plugs || o.name != "plug"))
+}
+
 fn content(o: &OptSpec) -> String {
     let default = o
         .default
@@ -57,7 +64,7 @@ fn content(o: &OptSpec) -> String {
 /// `obsoletes`), sorted by name as fence-agents does.
 fn parameters(info: &AgentInfo) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for o in info.options.iter().filter(|o| !o.hidden) {
+    for o in visible(info) {
         let body = |name: &str, extra: &str| {
             format!(
                 "\t<parameter name=\"{}\" unique=\"0\" required=\"{}\"{extra}>\n\t\t<getopt mixed=\"{}\" />\n\t\t{}\n\t\t<shortdesc lang=\"en\">{}</shortdesc>\n\t</parameter>\n",
@@ -179,7 +186,7 @@ pub fn manpage(info: &AgentInfo) -> String {
     let _ = writeln!(s, ".PP\n{} accepts options on the command line, or, when it has no command line arguments, as \\fIname=value\\fR lines on standard input (the Fence Agent API used by Pacemaker and fenced).", info.name);
     let _ = writeln!(s, "Vendor URL: {}", roff(info.vendor_url));
     s.push_str(".SH OPTIONS\n");
-    for o in info.options.iter().filter(|o| !o.hidden) {
+    for o in visible(info) {
         let _ = writeln!(s, ".TP\n.B {}\n{}", roff(&o.getopt_mixed()), roff(o.desc));
         let mut names = vec![o.name];
         names.extend(o.deprecated.iter().copied());
@@ -211,7 +218,7 @@ pub fn usage(info: &AgentInfo) -> String {
         "{} - {}\n\nUsage: {} [OPTION]...\n   or: {} < key=value lines on stdin\n\nOptions:\n",
         info.name, info.shortdesc, info.name, info.name
     );
-    for o in info.options.iter().filter(|o| !o.hidden) {
+    for o in visible(info) {
         let mut line = format!("  {:<36} {}", o.getopt_mixed(), o.desc);
         if let Some(d) = o.default {
             let _ = write!(line, " (default {d})");
@@ -245,6 +252,7 @@ mod tests {
             extra_actions: vec![],
             plugin_config: &["ip", "username", "password"],
             supports_list: true,
+            has_plugs: true,
         }
     }
 

@@ -219,10 +219,11 @@ pub(crate) fn execute<A: FenceAgent>(
     let ctx = Ctx::new(opts, deadline, pw);
     agent.validate(&ctx)?;
 
-    let needs_plug = match action {
-        "on" | "off" | "reboot" | "status" => true,
-        _ => extra.map(|e| e.needs_plug).unwrap_or(false),
-    };
+    let needs_plug = info.has_plugs
+        && match action {
+            "on" | "off" | "reboot" | "status" => true,
+            _ => extra.map(|e| e.needs_plug).unwrap_or(false),
+        };
     let given = opts.get("plug").map(str::trim).filter(|p| !p.is_empty());
     let plug = match given {
         Some(p) => Some(agent.normalize_plug(&ctx, p)?),
@@ -390,6 +391,11 @@ fn dispatch<A: FenceAgent>(
             );
             Ok(exit::OK)
         }
+        "reboot" if ctx.opts.value("method") == Some("cycle") => {
+            agent.power_cycle(ctx, p())?;
+            out.line(quiet, "Success: Rebooted");
+            Ok(exit::OK)
+        }
         "reboot" => {
             // The result is that of the OFF step: the node is fenced once it is off (1.1.6 let
             // the last check decide).
@@ -449,6 +455,8 @@ mod tests {
         sets: Vec<(String, PowerState)>,
         seen_password: Option<String>,
         fail_status: bool,
+        /// One machine, no plugs (like a BMC).
+        single: bool,
     }
 
     impl FenceAgent for Fake {
@@ -463,7 +471,12 @@ mod tests {
                 extra_actions: vec![],
                 plugin_config: &[],
                 supports_list: true,
+                has_plugs: !self.single,
             }
+        }
+        fn power_cycle(&mut self, _: &Ctx, plug: &str) -> Result<(), FenceError> {
+            self.sets.push((format!("cycle {plug}"), PowerState::On));
+            Ok(())
         }
         fn connect(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
             self.seen_password = ctx.password().map(|p| p.expose().to_string());
@@ -665,6 +678,38 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("cannot run /nonexistent/pw"), "{e}");
+    }
+
+    #[test]
+    fn single_machine_devices_need_no_plug() {
+        let mut f = fake(&[""], &[]);
+        f.single = true;
+        assert_eq!(go(&mut f, "action=status"), Ok(exit::OK));
+        assert_eq!(go(&mut f, "action=off"), Ok(exit::OK));
+        assert_eq!(f.state[""], PowerState::Off);
+        assert!(!metadata_xml(&f.info()).contains("name=\"plug\""));
+        assert!(metadata_xml(&fake(&[], &[]).info()).contains("name=\"plug\""));
+    }
+
+    #[test]
+    fn reboot_by_cycle() {
+        let mut f = fake(&["1"], &[]);
+        // The agent defines `method`; the runtime calls power_cycle for method=cycle.
+        let mut info = f.info();
+        info.options.push(crate::options::OptSpec::new(
+            "method",
+            crate::options::Kind::Select(&["onoff", "cycle"]),
+            "Method to fence",
+        ));
+        let opts = parse_stdin(info.options.clone(), "port=1\nmethod=cycle\n");
+        assert_eq!(
+            execute(&mut f, &info, &opts, "reboot", Output::Silent),
+            Ok(0)
+        );
+        assert_eq!(f.sets, vec![("cycle 1".to_string(), PowerState::On)]);
+        let opts = parse_stdin(info.options.clone(), "port=1\nmethod=sideways\n");
+        let e = execute(&mut f, &info, &opts, "reboot", Output::Silent).unwrap_err();
+        assert_eq!(e.message, "method 'sideways' is not one of: onoff, cycle");
     }
 
     #[test]
