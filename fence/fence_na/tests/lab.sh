@@ -40,8 +40,9 @@ cibadmin --empty > $D/var-lib-pacemaker/cib/cib.xml
 export CIB_file=$D/var-lib-pacemaker/cib/cib.xml
 crm_attribute --type crm_config -n dc-deadtime -v 2s
 crm_attribute --type crm_config -n stonith-enabled -v true
-# node2 and node3 by pcmk_host_map; the device has 4 nodes.
-cibadmin --create -o resources --xml-text '<primitive id="na" class="stonith" type="fence_na"><instance_attributes id="na-ia"><nvpair id="na-ip" name="ip" value="127.0.0.1"/><nvpair id="na-port" name="ipport" value="2380"/><nvpair id="na-map" name="pcmk_host_map" value="node2:2;node3:3"/><nvpair id="na-sss" name="stonith_status_sleep" value="0.2"/></instance_attributes></primitive>'
+# node2 and node3 by pcmk_host_map, checked against the device's dynamic list (its first field,
+# two digits); the device has 4 nodes.
+cibadmin --create -o resources --xml-text '<primitive id="na" class="stonith" type="fence_na"><instance_attributes id="na-ia"><nvpair id="na-ip" name="ip" value="127.0.0.1"/><nvpair id="na-port" name="ipport" value="2380"/><nvpair id="na-map" name="pcmk_host_map" value="node2:02;node3:03"/><nvpair id="na-chk" name="pcmk_host_check" value="dynamic-list"/><nvpair id="na-sss" name="stonith_status_sleep" value="0.2"/></instance_attributes></primitive>'
 unset CIB_file
 chown -R hacluster:haclient $D/var-lib-pacemaker $D/log
 chmod 750 $D/var-lib-pacemaker/*; chmod 600 $D/var-lib-pacemaker/cib/cib.xml
