@@ -31,6 +31,20 @@ NN:2 press the power button, NN:3 force off. Every reply ends with EOM.
 Example: na-sim --listen 127.0.0.1:2380 --nodes 2 --off-cmd 'logger node {node} off'
 ";
 
+/// `println!`/`print!` that ignore a closed stdout (`na-sim --help | head -1`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 fn ms(opt: &str, v: &str) -> Result<Duration, String> {
     v.parse::<u64>()
         .map(Duration::from_millis)
@@ -87,11 +101,11 @@ fn parse(args: &[String]) -> Result<Option<(Config, Option<String>)>, String> {
         };
         match opt.as_str() {
             "-h" | "--help" => {
-                print!("{HELP}");
+                out!("{HELP}");
                 return Ok(None);
             }
             "-V" | "--version" => {
-                println!("na-sim {}", env!("CARGO_PKG_VERSION"));
+                outln!("na-sim {}", env!("CARGO_PKG_VERSION"));
                 return Ok(None);
             }
             "--listen" => {

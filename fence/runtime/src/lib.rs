@@ -41,6 +41,24 @@
 //! rustha_fence::main(Dummy);
 //! ```
 
+/// `println!` that ignores a closed stdout (`fence_na -o list | head -1`) instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        let _ = write!(o, $($t)*);
+        let _ = o.flush();
+    }};
+}
+
 pub mod agent;
 pub mod metadata;
 pub mod options;

@@ -89,43 +89,43 @@ pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i
     let hostlist = env("hostlist").map(|h| parse_hostlist(&h));
     match cmd {
         "getconfignames" => {
-            println!("hostlist");
+            outln!("hostlist");
             for n in info.plugin_config {
-                println!("{n}");
+                outln!("{n}");
             }
             0
         }
         "getinfo-devid" => {
-            println!("{}", info.name);
+            outln!("{}", info.name);
             0
         }
         "getinfo-devname" => {
-            println!("{}", info.shortdesc);
+            outln!("{}", info.shortdesc);
             0
         }
         "getinfo-devdescr" => {
-            println!("{}", info.longdesc);
+            outln!("{}", info.longdesc);
             0
         }
         "getinfo-devurl" => {
-            println!("{}", info.vendor_url);
+            outln!("{}", info.vendor_url);
             0
         }
         "getinfo-xml" => {
-            print!("{}", plugin_xml(info));
+            out!("{}", plugin_xml(info));
             0
         }
         "gethosts" => {
             if let Some(h) = hostlist {
                 for (host, _) in h {
-                    println!("{host}");
+                    outln!("{host}");
                 }
                 return 0;
             }
             match list_hosts(agent, info, &opts) {
                 Ok(hosts) => {
                     for h in hosts {
-                        println!("{h}");
+                        outln!("{h}");
                     }
                     0
                 }

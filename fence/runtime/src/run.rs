@@ -48,21 +48,21 @@ pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
         tracing::debug!("ignoring unknown parameter '{k}'");
     }
     if opts.flag("help") {
-        print!("{}", usage(&info));
+        out!("{}", usage(&info));
         return exit::OK;
     }
     if opts.flag("version") {
-        println!("{} {} (rustha)", info.name, info.version);
+        outln!("{} {} (rustha)", info.name, info.version);
         return exit::OK;
     }
     let action = opts.value("action").unwrap_or("reboot").trim().to_string();
     match action.as_str() {
         "metadata" | "meta-data" => {
-            print!("{}", metadata_xml(&info));
+            out!("{}", metadata_xml(&info));
             return exit::OK;
         }
         "manpage" => {
-            print!("{}", manpage(&info));
+            out!("{}", manpage(&info));
             return exit::OK;
         }
         _ => {}
@@ -77,7 +77,8 @@ pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
 }
 
 fn fail_early(name: &str, msg: &str) -> i32 {
-    eprintln!("{name}: {msg}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{name}: {msg}");
     exit::FAIL
 }
 
@@ -125,12 +126,12 @@ pub(crate) enum Output {
 impl Output {
     fn line(self, quiet: bool, s: &str) {
         if self == Output::Stdout && !quiet {
-            println!("{s}");
+            outln!("{s}");
         }
     }
     fn data(self, s: &str) {
         if self == Output::Stdout {
-            println!("{s}");
+            outln!("{s}");
         }
     }
 }
