@@ -1,0 +1,65 @@
+#!/bin/bash
+# Run ocft configs for ocf:rustha:IPaddr2 inside a network namespace this script creates.
+#
+#   tests/ocft/run-ocft.sh [CFG...]        (default: tests/ocft/IPaddr2v4.cfg tests/ocft/IPaddr2v6.cfg)
+#
+# AGENT=/path/to/IPaddr2 selects the binary; otherwise it is built with cargo (release). The
+# namespace holds a veth pair named eth0/eth1 (the interfaces the configs use); each config is
+# copied with AgentRoot pointing at a temp directory holding the agent, then `ocft make` and
+# `ocft test` run inside the namespace. Exits non-zero if a case failed. The namespace, the
+# temp directory and ocft's generated cases are removed on exit, also on failure.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIPPED: ocft needs root (network namespaces)"
+	exit 0
+fi
+command -v ocft >/dev/null || { echo "ERROR: ocft not found (install resource-agents)"; exit 1; }
+
+cfgs=("$@")
+[ ${#cfgs[@]} -gt 0 ] || cfgs=("$here/IPaddr2v4.cfg" "$here/IPaddr2v6.cfg")
+
+agent=${AGENT:-}
+if [ -z "$agent" ]; then
+	(cd "$repo" && cargo build -q --release -p ipaddr2) || exit 1
+	agent=${CARGO_TARGET_DIR:-$repo/target}/release/IPaddr2
+fi
+[ -x "$agent" ] || { echo "ERROR: agent binary $agent not found"; exit 1; }
+
+ns=rustha-ocft-$$
+tmp=$(mktemp -d /tmp/rustha-ocft-ip.XXXXXX)
+names=()
+cleanup() {
+	for n in "${names[@]}"; do ocft clean "$n" >/dev/null 2>&1; done
+	ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill "$pid" 2>/dev/null; done
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ip netns add "$ns" || exit 1
+ip link add eth0 netns "$ns" type veth peer name eth1 netns "$ns" || exit 1
+for l in lo eth0 eth1; do ip -n "$ns" link set "$l" up || exit 1; done
+
+mkdir -p "$tmp/agents" "$tmp/configs" "$tmp/run" "$tmp/rsctmp"
+cp "$agent" "$tmp/agents/IPaddr2"
+cp "$agent" "$tmp/agents/IPaddr" 2>/dev/null
+
+export OCF_ROOT=${OCF_ROOT:-/usr/lib/ocf}
+export HA_RSCTMP="$tmp/rsctmp"
+
+rc=0
+for cfg in "${cfgs[@]}"; do
+	name=rustha-$(basename "$cfg" .cfg)
+	names+=("$name")
+	sed "s#^\(\s*AgentRoot\s\).*#\1$tmp/agents#" "$cfg" > "$tmp/configs/$name"
+	ocft make -d "$tmp/configs" "$name" || { echo "ERROR: ocft make $name failed"; rc=1; continue; }
+	log="$tmp/$name.log"
+	(cd "$tmp/run" && ip netns exec "$ns" ocft test "$name") 2>&1 | tee "$log"
+	failed=$(grep -c 'FAILED\|ERROR:\|WARNING:' "$log" || true)
+	echo "ocft $name: $failed failure lines"
+	[ "$failed" = 0 ] || rc=1
+done
+exit $rc
