@@ -243,7 +243,6 @@ impl FenceAgent for NodeAssassin {
             extra_actions: extra_actions(),
             plugin_config: &["ip", "ipport", "username", "password", "config"],
             supports_list: true,
-            has_plugs: true,
         }
     }
 

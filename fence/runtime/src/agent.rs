@@ -86,15 +86,11 @@ pub struct AgentInfo {
     pub plugin_config: &'static [&'static str],
     /// Whether the device can enumerate its plugs (`list`, `list-status`).
     pub supports_list: bool,
-    /// Whether the device switches several plugs (outlets, nodes) and so needs `plug`; false
-    /// for a device that is one machine (a BMC): `plug` is then optional and left out of the
-    /// meta-data, and the device operations get the plug as given, or "".
-    pub has_plugs: bool,
 }
 
 impl AgentInfo {
     /// An agent with `options` (start from [`crate::options::common_options`]), no extra actions,
-    /// no `list`, with plugs; set the other fields as needed.
+    /// no `list`; set the other fields as needed (`..AgentInfo::new(..)`).
     pub fn new(
         name: &'static str,
         shortdesc: &'static str,
@@ -111,7 +107,6 @@ impl AgentInfo {
             extra_actions: Vec::new(),
             plugin_config: &[],
             supports_list: false,
-            has_plugs: true,
         }
     }
 }
@@ -154,6 +149,14 @@ impl<'a> Ctx<'a> {
 /// on top, with confirmation polling, retries and exit codes.
 pub trait FenceAgent {
     fn info(&self) -> AgentInfo;
+
+    /// Whether the device switches several plugs (outlets, nodes) and so needs `plug` for
+    /// on/off/reboot/status; false for a device that is one machine (a BMC): `plug` is then
+    /// optional and the device operations get it as given, or "". (Hide the option from the
+    /// meta-data with `tweak(&mut opts, "plug", |o| o.hidden = true)` if wanted.)
+    fn has_plugs(&self) -> bool {
+        true
+    }
 
     /// Rewrite options right after they were read (stdin, command line or environment), before
     /// any check: e.g. map an agent's deprecated key to a current one.

@@ -25,11 +25,10 @@
 //!     fn info(&self) -> AgentInfo {
 //!         let mut opts = options::common_options();
 //!         options::tweak(&mut opts, "ipport", |o| o.default = Some("623"));
-//!         AgentInfo {
-//!             has_plugs: false, // one machine: no plug needed
-//!             ..AgentInfo::new("fence_dummy", "Dummy", "A dummy.", opts)
-//!         }
+//!         options::tweak(&mut opts, "plug", |o| { o.required = false; o.hidden = true });
+//!         AgentInfo { version: "0.1", ..AgentInfo::new("fence_dummy", "Dummy", "A dummy.", opts) }
 //!     }
+//!     fn has_plugs(&self) -> bool { false } // one machine: no plug needed
 //!     fn connect(&mut self, _: &Ctx) -> Result<(), FenceError> { Ok(()) }
 //!     fn get_power_status(&mut self, _: &Ctx, _: &str) -> Result<PowerState, FenceError> {
 //!         Ok(PowerState::On)

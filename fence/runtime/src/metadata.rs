@@ -37,9 +37,7 @@ pub fn xml_escape(s: &str) -> String {
 
 /// The options shown in meta-data, man page and help.
 fn visible(info: &AgentInfo) -> impl Iterator<Item = &OptSpec> {
-    info.options
-        .iter()
-        .filter(|o| !o.hidden && (info.has_plugs || o.name != "plug"))
+    info.options.iter().filter(|o| !o.hidden)
 }
 
 fn content(o: &OptSpec) -> String {
@@ -252,7 +250,6 @@ mod tests {
             extra_actions: vec![],
             plugin_config: &["ip", "username", "password"],
             supports_list: true,
-            has_plugs: true,
         }
     }
 

@@ -242,7 +242,6 @@ mod tests {
             extra_actions: vec![],
             plugin_config: &[],
             supports_list: false,
-            has_plugs: true,
         };
         let o = options_from_env(&info, |k| match k {
             "ipaddr" => Some("old".into()),

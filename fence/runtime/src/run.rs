@@ -220,7 +220,7 @@ pub(crate) fn execute<A: FenceAgent>(
     let ctx = Ctx::new(opts, deadline, pw);
     agent.validate(&ctx)?;
 
-    let needs_plug = info.has_plugs
+    let needs_plug = agent.has_plugs()
         && match action {
             "on" | "off" | "reboot" | "status" => true,
             _ => extra.map(|e| e.needs_plug).unwrap_or(false),
@@ -472,8 +472,10 @@ mod tests {
                 extra_actions: vec![],
                 plugin_config: &[],
                 supports_list: true,
-                has_plugs: !self.single,
             }
+        }
+        fn has_plugs(&self) -> bool {
+            !self.single
         }
         fn power_cycle(&mut self, _: &Ctx, plug: &str) -> Result<(), FenceError> {
             self.sets.push((format!("cycle {plug}"), PowerState::On));
@@ -688,8 +690,8 @@ mod tests {
         assert_eq!(go(&mut f, "action=status"), Ok(exit::OK));
         assert_eq!(go(&mut f, "action=off"), Ok(exit::OK));
         assert_eq!(f.state[""], PowerState::Off);
-        assert!(!metadata_xml(&f.info()).contains("name=\"plug\""));
-        assert!(metadata_xml(&fake(&[], &[]).info()).contains("name=\"plug\""));
+        let e = go(&mut fake(&["1"], &[]), "action=status").unwrap_err();
+        assert!(e.message.starts_with("no plug given"), "{e}");
     }
 
     #[test]
