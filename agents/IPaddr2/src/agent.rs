@@ -48,7 +48,11 @@ pub fn handle(inv: &Invocation) -> Result<Code> {
         Err(e) => return Err(e),
     };
     if matches!(inv.action, Action::Start | Action::Stop) && !nix::unistd::geteuid().is_root() {
-        bail!(ErrPerm, "You must be root for {} operation.", inv.action.name());
+        bail!(
+            ErrPerm,
+            "You must be root for {} operation.",
+            inv.action.name()
+        );
     }
     let target = match enter_namespace(&params).and_then(|()| {
         let mut nl = Netlink::open(inv.deadline).map_err(|e| {
@@ -115,7 +119,11 @@ fn nl_err(what: &str) -> impl Fn(std::io::Error) -> Unresolved + '_ {
 }
 
 /// findif: the interface, prefix and broadcast for the address.
-fn resolve(p: &Params, nl: &mut Netlink, action: &Action) -> std::result::Result<Target, Unresolved> {
+fn resolve(
+    p: &Params,
+    nl: &mut Netlink,
+    action: &Action,
+) -> std::result::Result<Target, Unresolved> {
     let links = nl.links().map_err(nl_err("cannot list interfaces"))?;
     let given = match &p.nic {
         Some(n) => Some(links.iter().find(|l| &l.name == n).ok_or_else(|| {
@@ -256,9 +264,17 @@ fn spec(p: &Params, t: &Target) -> AddrSpec {
         prefix_len: t.prefix,
         index: t.link.index,
         broadcast: t.broadcast,
-        label: if p.ip.is_ipv4() { t.label.clone() } else { None },
+        label: if p.ip.is_ipv4() {
+            t.label.clone()
+        } else {
+            None
+        },
         flags,
-        preferred_lft: if p.ip.is_ipv6() { p.preferred_lft } else { None },
+        preferred_lft: if p.ip.is_ipv6() {
+            p.preferred_lft
+        } else {
+            None
+        },
     }
 }
 
@@ -314,8 +330,13 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
         family_name(p.ip),
         p.ip,
         t.prefix,
-        t.broadcast.map(|b| format!(" with broadcast address {b}")).unwrap_or_default(),
-        t.label.as_ref().map(|l| format!(" (label {l})")).unwrap_or_default()
+        t.broadcast
+            .map(|b| format!(" with broadcast address {b}"))
+            .unwrap_or_default(),
+        t.label
+            .as_ref()
+            .map(|l| format!(" (label {l})"))
+            .unwrap_or_default()
     );
     nl.add_addr(&spec).map_err(|e| {
         Error::generic(format!("Failed to add {}/{} to {nic}: {e}", p.ip, t.prefix))
@@ -402,7 +423,12 @@ fn stop(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Co
         tracing::info!("{} is left alone: not on {nic}", describe(a, &links));
     }
     for a in found.iter().filter(|a| a.index == t.link.index) {
-        tracing::info!("Removing {} address {}/{} from {nic}", family_name(p.ip), a.ip, a.prefix_len);
+        tracing::info!(
+            "Removing {} address {}/{} from {nic}",
+            family_name(p.ip),
+            a.ip,
+            a.prefix_len
+        );
         let mut s = spec(p, t);
         s.prefix_len = a.prefix_len;
         if let Err(e) = nl.del_addr(&s) {

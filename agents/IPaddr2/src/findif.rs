@@ -5,7 +5,9 @@
 //! when `cidr_netmask` is given), the one with the longest prefix wins; default, unreachable,
 //! blackhole and other non-unicast routes never match.
 
-use crate::rtnl::{Route, RTN_LOCAL, RTN_UNICAST, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_TABLE_LOCAL, RT_TABLE_MAIN};
+use crate::rtnl::{
+    Route, RTN_LOCAL, RTN_UNICAST, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_TABLE_LOCAL, RT_TABLE_MAIN,
+};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The number of bits in an address of `ip`'s family.
@@ -40,11 +42,7 @@ pub fn contains(net: IpAddr, len: u8, ip: IpAddr) -> bool {
 
 /// The broadcast address of `ip`/`prefix` with the host bits set (`+`) or cleared (`-`).
 pub fn broadcast(ip: Ipv4Addr, prefix: u8, set_host_bits: bool) -> Ipv4Addr {
-    let host = if prefix >= 32 {
-        0
-    } else {
-        u32::MAX >> prefix
-    };
+    let host = if prefix >= 32 { 0 } else { u32::MAX >> prefix };
     let ip = u32::from(ip);
     Ipv4Addr::from(if set_host_bits { ip | host } else { ip & !host })
 }
@@ -94,7 +92,12 @@ pub fn select_route(
             && r.dst.is_some_and(|d| contains(d, r.dst_len, ip))
     });
     let best = candidates.fold(None::<&Route>, |best, r| match best {
-        Some(b) if (b.dst_len, std::cmp::Reverse(b.metric)) >= (r.dst_len, std::cmp::Reverse(r.metric)) => Some(b),
+        Some(b)
+            if (b.dst_len, std::cmp::Reverse(b.metric))
+                >= (r.dst_len, std::cmp::Reverse(r.metric)) =>
+        {
+            Some(b)
+        }
         _ => Some(r),
     });
     if best.is_some() || !ip.is_ipv4() {
@@ -170,7 +173,9 @@ mod tests {
             assert!(e.contains(bad), "{bad}: {e}");
         }
         assert!(parse_netmask("129", 128).is_err());
-        assert!(parse_netmask("255.0.255.0", 32).unwrap_err().contains("contiguous"));
+        assert!(parse_netmask("255.0.255.0", 32)
+            .unwrap_err()
+            .contains("contiguous"));
     }
 
     #[test]

@@ -57,9 +57,7 @@ fn first<'a>(v: &'a Values, names: &[&str]) -> Option<&'a str> {
 }
 
 fn flag(v: &Values, names: &[&str], default: bool) -> bool {
-    first(v, names)
-        .and_then(parse_bool)
-        .unwrap_or(default)
+    first(v, names).and_then(parse_bool).unwrap_or(default)
 }
 
 fn positive(v: &Values, names: &[&str], default: u32, what: &str) -> Result<u32> {
@@ -111,10 +109,16 @@ impl Params {
         };
         let lvs_support = flag(v, &["lvs_support"], false);
         if lvs_support && clone_max > 1 {
-            return Err(Error::configured("LVS and load sharing do not go together well"));
+            return Err(Error::configured(
+                "LVS and load sharing do not go together well",
+            ));
         }
         let unique_clone = flag(v, &["unique_clone_address"], false);
-        if unique_clone && !meta("globally_unique").and_then(parse_bool).unwrap_or(false) {
+        if unique_clone
+            && !meta("globally_unique")
+                .and_then(parse_bool)
+                .unwrap_or(false)
+        {
             return Err(Error::configured(
                 "unique_clone_address makes sense only with meta globally_unique set",
             ));
@@ -127,7 +131,9 @@ impl Params {
 
         let mut ip = parse_ip(v.str("ip"))?;
         if unique_clone {
-            let clone: u32 = meta("clone").and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+            let clone: u32 = meta("clone")
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or(0);
             if let IpAddr::V4(a) = ip {
                 let o = a.octets();
                 let last = u32::from(o[3]) + clone;
@@ -143,7 +149,9 @@ impl Params {
         let lvs_ipv6_addrlabel = flag(v, &["lvs_ipv6_addrlabel"], false);
         match ip {
             IpAddr::V4(_) if lvs_ipv6_addrlabel => {
-                return Err(Error::configured("IPv4 does not support lvs_ipv6_addrlabel"))
+                return Err(Error::configured(
+                    "IPv4 does not support lvs_ipv6_addrlabel",
+                ))
             }
             IpAddr::V6(_) if lvs_support => {
                 return Err(Error::configured("The IPv6 does not support lvs_support"))
@@ -168,7 +176,10 @@ impl Params {
             nic = Some(raw_nic.to_string());
         }
         if label.is_none() {
-            label = v.get("iflabel").map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+            label = v
+                .get("iflabel")
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty());
         }
         if let Some(n) = &nic {
             if n.len() > 15 || n.contains(['/', ' ']) {
@@ -185,9 +196,15 @@ impl Params {
             }
         }
 
-        let prefix = match v.get("cidr_netmask").map(str::trim).filter(|s| !s.is_empty()) {
+        let prefix = match v
+            .get("cidr_netmask")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
-            Some(s) => Some(findif::parse_netmask(s, findif::max_prefix(ip)).map_err(Error::configured)?),
+            Some(s) => {
+                Some(findif::parse_netmask(s, findif::max_prefix(ip)).map_err(Error::configured)?)
+            }
         };
 
         let broadcast = match (ip, v.get("broadcast").map(str::trim).unwrap_or("")) {
@@ -233,7 +250,9 @@ impl Params {
 
         let preferred_lft = match v.str("preferred_lft").trim() {
             "" if v.is_given("preferred_lft") => {
-                return Err(Error::configured("Empty value is invalid for OCF_RESKEY_preferred_lft"))
+                return Err(Error::configured(
+                    "Empty value is invalid for OCF_RESKEY_preferred_lft",
+                ))
             }
             "" | "forever" => None,
             s => {
@@ -310,4 +329,173 @@ pub fn legacy(positional: &[String]) -> Result<Vec<(&'static str, String)>> {
         out.push(("broadcast", brd.to_string()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ocf_metadata::agents::ipaddr2::{IPADDR, IPADDR2};
+
+    fn params(raw: &[(&str, &str)], meta: &[(&str, &str)]) -> Result<Params> {
+        let v = Values::parse(&IPADDR2, raw.iter().copied())?;
+        Params::from_values(&v, |k| meta.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
+    }
+
+    fn reason(raw: &[(&str, &str)], meta: &[(&str, &str)]) -> String {
+        let e = params(raw, meta).unwrap_err();
+        assert_eq!(e.code, rustha_ocf::Code::ErrConfigured, "{e}");
+        e.reason
+    }
+
+    #[test]
+    fn defaults_follow_the_stock_agent() {
+        let p = params(&[("ip", "10.0.0.5")], &[]).unwrap();
+        assert_eq!(p.ip, "10.0.0.5".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            (p.nic.as_deref(), p.prefix, p.broadcast),
+            (None, None, Broadcast::Unset)
+        );
+        assert_eq!(p.arp_interval, Duration::from_millis(200));
+        assert_eq!((p.arp_count, p.arp_count_refresh), (5, 0));
+        assert!(p.arp_bg, "arp_bg defaults to true for IPv4");
+        assert!(p.check_link_status);
+        assert_eq!(p.preferred_lft, None);
+        let p6 = params(&[("ip", "fd00::5")], &[]).unwrap();
+        assert!(!p6.arp_bg, "arp_bg defaults to false for IPv6");
+    }
+
+    #[test]
+    fn nic_label_netmask_broadcast() {
+        let p = params(
+            &[
+                ("ip", "10.0.0.5"),
+                ("nic", "eth0:web"),
+                ("iflabel", "ignored"),
+                ("netmask", "255.255.255.0"),
+                ("broadcast", "+"),
+                ("send_arp_opts", "-A -c 3"),
+                ("preferred_lft", "30"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(p.nic.as_deref(), Some("eth0"));
+        assert_eq!(p.label.as_deref(), Some("web"));
+        assert_eq!(p.prefix, Some(24));
+        assert_eq!(p.broadcast, Broadcast::HostBitsSet);
+        assert!(p.arp_reply);
+        assert_eq!(p.preferred_lft, Some(30));
+        let p = params(
+            &[
+                ("ip", "10.0.0.5"),
+                ("iflabel", "vip"),
+                ("broadcast", "10.0.0.255"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(p.label.as_deref(), Some("vip"));
+        assert_eq!(p.broadcast, Broadcast::Addr(Ipv4Addr::new(10, 0, 0, 255)));
+    }
+
+    #[test]
+    fn bad_values_name_the_value() {
+        assert!(reason(&[("ip", "10.0.0.256")], &[]).contains("[10.0.0.256]"));
+        assert!(reason(&[("ip", "0.1.2.3")], &[]).contains("[0.1.2.3]"));
+        assert!(reason(&[("ip", "fd00::g")], &[]).contains("[fd00::g]"));
+        assert!(reason(&[("ip", "10.0.0.5"), ("cidr_netmask", "33")], &[]).contains("[33]"));
+        assert!(reason(&[("ip", "10.0.0.5"), ("broadcast", "x")], &[]).contains("[x]"));
+        assert!(reason(&[("ip", "10.0.0.5"), ("arp_count", "0")], &[]).contains("arp_count [0]"));
+        assert!(reason(&[("ip", "10.0.0.5"), ("preferred_lft", "")], &[]).contains("preferred_lft"));
+        assert!(reason(&[("ip", "fe80::1")], &[]).contains("link local"));
+        assert!(
+            reason(&[("ip", "10.0.0.5"), ("nic", "a-very-long-interface")], &[])
+                .contains("a-very-long-interface")
+        );
+    }
+
+    #[test]
+    fn clone_modes() {
+        assert!(reason(&[("ip", "10.0.0.5")], &[("clone_max", "2")]).contains("CLUSTERIP"));
+        assert!(reason(&[("ip", "10.0.0.5")], &[("clone_max", "x")]).contains("clone_max [x]"));
+        assert!(reason(
+            &[("ip", "10.0.0.5"), ("lvs_support", "true")],
+            &[("clone_max", "2")]
+        )
+        .contains("LVS"));
+        let uca = [("ip", "10.0.0.5"), ("unique_clone_address", "true")];
+        assert!(reason(&uca, &[("clone_max", "3"), ("clone", "2")]).contains("globally_unique"));
+        let p = params(
+            &uca,
+            &[
+                ("clone_max", "3"),
+                ("clone", "2"),
+                ("globally_unique", "true"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.ip, "10.0.0.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn ipaddr_names() {
+        let v = Values::parse(
+            &IPADDR,
+            [
+                ("ip", "10.0.0.5"),
+                ("ARP_INTERVAL_MS", "50"),
+                ("ARP_REPEAT", "2"),
+                ("ARP_BACKGROUND", "no"),
+            ],
+        )
+        .unwrap();
+        let p = Params::from_values(&v, |_| None).unwrap();
+        assert_eq!(p.arp_interval, Duration::from_millis(50));
+        assert_eq!(p.arp_count, 2);
+        assert!(!p.arp_bg);
+        // IPaddr's defaults: 500 ms, 10 packets, background.
+        let v = Values::parse(&IPADDR, [("ip", "10.0.0.5")]).unwrap();
+        let p = Params::from_values(&v, |_| None).unwrap();
+        assert_eq!(
+            (p.arp_interval, p.arp_count, p.arp_bg),
+            (Duration::from_millis(500), 10, true)
+        );
+    }
+
+    #[test]
+    fn legacy_positional_argument() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            legacy(&s(&["10.0.0.5/24/eth0/10.0.0.255"])).unwrap(),
+            vec![
+                ("ip", "10.0.0.5".to_string()),
+                ("cidr_netmask", "24".to_string()),
+                ("nic", "eth0".to_string()),
+                ("broadcast", "10.0.0.255".to_string())
+            ]
+        );
+        assert_eq!(
+            legacy(&s(&["192.168.85.3/27/192.168.85.16"])).unwrap(),
+            vec![
+                ("ip", "192.168.85.3".to_string()),
+                ("cidr_netmask", "27".to_string()),
+                ("broadcast", "192.168.85.16".to_string())
+            ]
+        );
+        assert_eq!(
+            legacy(&s(&["10.0.0.5"])).unwrap(),
+            vec![("ip", "10.0.0.5".to_string())]
+        );
+        assert_eq!(
+            legacy(&s(&["10.0.0.5//eth1"])).unwrap()[1],
+            ("nic", "eth1".to_string())
+        );
+        for bad in [&["a/b/c/d/e"][..], &["x", "y"], &["/24"]] {
+            assert_eq!(
+                legacy(&s(bad)).unwrap_err().code,
+                rustha_ocf::Code::ErrArgs,
+                "{bad:?}"
+            );
+        }
+    }
 }

@@ -145,8 +145,12 @@ pub fn attributes(buf: &[u8]) -> Result<Vec<(u16, &[u8])>, WireError> {
 
 fn ip_from(family: u8, b: &[u8]) -> Option<IpAddr> {
     match family {
-        AF_INET => <[u8; 4]>::try_from(b).ok().map(|a| IpAddr::V4(Ipv4Addr::from(a))),
-        AF_INET6 => <[u8; 16]>::try_from(b).ok().map(|a| IpAddr::V6(Ipv6Addr::from(a))),
+        AF_INET => <[u8; 4]>::try_from(b)
+            .ok()
+            .map(|a| IpAddr::V4(Ipv4Addr::from(a))),
+        AF_INET6 => <[u8; 16]>::try_from(b)
+            .ok()
+            .map(|a| IpAddr::V6(Ipv6Addr::from(a))),
         _ => None,
     }
 }
@@ -408,7 +412,13 @@ pub fn link_up_body(index: u32) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn addr_payload(family: u8, plen: u8, flags: u8, idx: u32, attrs: &[(u16, Vec<u8>)]) -> Vec<u8> {
+    fn addr_payload(
+        family: u8,
+        plen: u8,
+        flags: u8,
+        idx: u32,
+        attrs: &[(u16, Vec<u8>)],
+    ) -> Vec<u8> {
         let mut b = vec![family, plen, flags, 0];
         b.extend_from_slice(&idx.to_ne_bytes());
         for (k, v) in attrs {

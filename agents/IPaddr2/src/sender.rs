@@ -117,10 +117,33 @@ fn sockaddr6(ip: Ipv6Addr, scope: u32) -> libc::sockaddr_in6 {
 
 /// An ICMPv6 raw socket that sends neighbour advertisements from `ip` on `ifindex`.
 fn na_socket(ifindex: u32, ip: Ipv6Addr) -> io::Result<OwnedFd> {
-    let fd = socket(libc::AF_INET6, libc::SOCK_RAW, libc::IPPROTO_ICMPV6, "ICMPv6 socket")?;
-    setsockopt_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")?;
-    setsockopt_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")?;
-    setsockopt_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_IF, ifindex as i32, "IPV6_MULTICAST_IF")?;
+    let fd = socket(
+        libc::AF_INET6,
+        libc::SOCK_RAW,
+        libc::IPPROTO_ICMPV6,
+        "ICMPv6 socket",
+    )?;
+    setsockopt_int(
+        &fd,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_MULTICAST_HOPS,
+        255,
+        "IPV6_MULTICAST_HOPS",
+    )?;
+    setsockopt_int(
+        &fd,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_UNICAST_HOPS,
+        255,
+        "IPV6_UNICAST_HOPS",
+    )?;
+    setsockopt_int(
+        &fd,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_MULTICAST_IF,
+        ifindex as i32,
+        "IPV6_MULTICAST_IF",
+    )?;
     let sa = sockaddr6(ip, ifindex);
     // The advertised address as the source, as send_ua does; if it cannot be bound (still
     // tentative), the kernel picks the source.
@@ -133,7 +156,10 @@ fn na_socket(ifindex: u32, ip: Ipv6Addr) -> io::Result<OwnedFd> {
         )
     };
     if rc < 0 {
-        tracing::debug!("cannot send the NA from {ip}: {}", io::Error::last_os_error());
+        tracing::debug!(
+            "cannot send the NA from {ip}: {}",
+            io::Error::last_os_error()
+        );
     }
     Ok(fd)
 }
@@ -161,7 +187,12 @@ fn send_na(fd: &OwnedFd, ifindex: u32, target: Ipv6Addr, mac: [u8; 6]) -> io::Re
 
 /// Send `count` announcements, `interval` apart, stopping at the deadline. Returns how many
 /// went out.
-pub fn announce(a: &Announce, count: u32, interval: Duration, deadline: &Deadline) -> io::Result<u32> {
+pub fn announce(
+    a: &Announce,
+    count: u32,
+    interval: Duration,
+    deadline: &Deadline,
+) -> io::Result<u32> {
     let mut sent = 0;
     match a.ip {
         IpAddr::V4(ip) => {

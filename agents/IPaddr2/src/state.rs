@@ -99,7 +99,11 @@ pub fn spawn_sender(inv: &Invocation, p: &Params, a: &Announce, count: u32) -> s
 /// New session, standard streams on /dev/null: the caller's pipes must not wait for us.
 fn detach() {
     let _ = nix::unistd::setsid();
-    if let Ok(null) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
+    if let Ok(null) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
         use std::os::fd::AsRawFd;
         for fd in 0..3 {
             // SAFETY: dup2 onto the standard descriptors.
@@ -126,13 +130,19 @@ pub fn stop_sender(inv: &Invocation, p: &Params) {
     let target = nix::unistd::Pid::from_raw(pid);
     match nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGTERM) {
         Ok(()) => {
-            tracing::info!("killed previously running send_arp for {} (pid {pid})", p.ip);
+            tracing::info!(
+                "killed previously running send_arp for {} (pid {pid})",
+                p.ip
+            );
             let gone = inv.deadline.capped(Duration::from_secs(1));
             gone.poll(Duration::from_millis(5), || {
                 (starttime_of(pid) != Some(start)).then_some(())
             });
         }
-        Err(e) => tracing::warn!("Could not kill previously running send_arp for {}: {e}", p.ip),
+        Err(e) => tracing::warn!(
+            "Could not kill previously running send_arp for {}: {e}",
+            p.ip
+        ),
     }
 }
 
@@ -158,7 +168,10 @@ pub fn remove_conflicting_loopback(
     let addrs = nl
         .addrs(rtnl::AF_INET)
         .map_err(|e| Error::generic(format!("cannot list addresses: {e}")))?;
-    for a in addrs.iter().filter(|a| a.ip == IpAddr::V4(ip) && a.prefix_len == 32) {
+    for a in addrs
+        .iter()
+        .filter(|a| a.ip == IpAddr::V4(ip) && a.prefix_len == 32)
+    {
         let Some(lo) = links
             .iter()
             .find(|l| l.index == a.index && l.name.starts_with("lo"))
@@ -169,10 +182,16 @@ pub fn remove_conflicting_loopback(
         let file = loopback_file(inv, ns_of(inv), ip);
         let _ = std::fs::create_dir_all(inv.state_dir());
         if let Err(e) = std::fs::write(&file, format!("{}\n", lo.name)) {
-            tracing::error!("Could not save conflicting loopback {}: {e}; it will not be restored", lo.name);
+            tracing::error!(
+                "Could not save conflicting loopback {}: {e}; it will not be restored",
+                lo.name
+            );
         }
         nl.del_addr(&lo_spec(ip, lo.index)).map_err(|e| {
-            Error::generic(format!("cannot remove the conflicting {ip}/32 from {}: {e}", lo.name))
+            Error::generic(format!(
+                "cannot remove the conflicting {ip}/32 from {}: {e}",
+                lo.name
+            ))
         })?;
     }
     Ok(())
