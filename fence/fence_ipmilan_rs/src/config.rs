@@ -194,7 +194,6 @@ pub fn adjust(opts: &mut Options) {
 #[derive(Debug)]
 pub struct AgentConfig {
     pub ipmi: Config,
-    pub cycle: bool,
 }
 
 fn parse_target(s: &str) -> Option<u8> {
@@ -310,12 +309,6 @@ pub fn agent_config(
                 format!("ipmitool_timeout '{v}' is not a number of seconds (expected e.g. 2)")
             })?
     };
-    let method = opts.value("method").unwrap_or("onoff").trim();
-    let cycle = match method {
-        "onoff" => false,
-        "cycle" => true,
-        other => return Err(format!("method '{other}' is not one of: onoff, cycle")),
-    };
     let mut c = Config::new(host, interface);
     c.port = port;
     c.username = opts.get("username").unwrap_or("").to_string();
@@ -326,7 +319,7 @@ pub fn agent_config(
     c.retry_interval = Duration::from_millis(300).min(max_interval);
     c.max_interval = max_interval;
     c.max_retries = 4;
-    Ok(AgentConfig { ipmi: c, cycle })
+    Ok(AgentConfig { ipmi: c })
 }
 
 #[cfg(test)]
@@ -384,7 +377,7 @@ mod tests {
         assert_eq!(c.ipmi.privilege, Privilege::Operator);
         assert_eq!(c.ipmi.kg, Some(vec![0x0a, 0x0b]));
         assert_eq!(c.ipmi.target, Some(0x82));
-        assert!(c.cycle);
+        assert_eq!(o.value("method"), Some("cycle"));
     }
 
     #[test]
@@ -404,7 +397,6 @@ mod tests {
             }
         );
         assert_eq!(c.ipmi.privilege, Privilege::User);
-        assert!(!c.cycle);
         // power_wait is kept aside and the runtime's sleep turned off.
         assert_eq!(o.get(REQUESTED_POWER_WAIT), Some("4"));
         assert_eq!(o.get("power_wait"), Some("0"));

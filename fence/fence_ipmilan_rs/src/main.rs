@@ -24,10 +24,6 @@ const POLL: Duration = Duration::from_millis(50);
 struct Ipmi {
     p: Personality,
     session: Option<Session>,
-    cycle: bool,
-    /// Set by a power cycle: the next status query reports OFF, so that the runtime's reboot
-    /// (off, then on) counts the cycle as its off step.
-    cycled: bool,
 }
 
 fn fail(e: ipmi_lan::Error) -> FenceError {
@@ -97,13 +93,16 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
         }
     }
 
+    fn has_plugs(&self) -> bool {
+        false
+    }
+
     fn adjust_options(&self, opts: &mut Options) {
         config::adjust(opts);
     }
 
     fn validate(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
-        let c = agent_config(ctx.opts, self.p, ctx.password()).map_err(FenceError::new)?;
-        self.cycle = c.cycle;
+        agent_config(ctx.opts, self.p, ctx.password()).map_err(FenceError::new)?;
         for o in ["ipmitool_path", "use_sudo", "sudo_path", "disable_timeout"] {
             if ctx.opts.is_set(o) {
                 tracing::debug!(
@@ -137,9 +136,6 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
     }
 
     fn get_power_status(&mut self, ctx: &Ctx, _plug: &str) -> Result<PowerState, FenceError> {
-        if std::mem::take(&mut self.cycled) {
-            return Ok(PowerState::Off);
-        }
         self.status(ctx)
     }
 
@@ -149,26 +145,14 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
         _plug: &str,
         state: PowerState,
     ) -> Result<(), FenceError> {
-        let reboot = ctx.opts.value("action").map(str::trim) == Some("reboot");
         let timeout = ctx.opts.seconds("power_timeout");
-        match state {
-            PowerState::Off if self.cycle && reboot => {
-                self.control(ctx, ChassisControl::PowerCycle)?;
-                self.cycled = true;
-                return Ok(());
-            }
-            PowerState::Off => self.control(ctx, ChassisControl::PowerDown)?,
-            PowerState::On => {
-                if self.cycle && reboot {
-                    // After a power cycle the BMC powers the machine up itself: give it
-                    // power_timeout before asking for a power up.
-                    if self.confirm(ctx, PowerState::On, ctx.deadline.capped(timeout))? {
-                        return Ok(());
-                    }
-                }
-                self.control(ctx, ChassisControl::PowerUp)?
-            }
-        }
+        self.control(
+            ctx,
+            match state {
+                PowerState::Off => ChassisControl::PowerDown,
+                PowerState::On => ChassisControl::PowerUp,
+            },
+        )?;
         if self.confirm(ctx, state, ctx.deadline.capped(timeout))? {
             Ok(())
         } else {
@@ -183,6 +167,17 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
                 }
             )))
         }
+    }
+
+    /// reboot with method=cycle: Chassis Control power cycle, which the BMC completes by itself
+    /// (like fence_ipmilan, success once the BMC accepted it); a machine that is off is powered
+    /// up instead (a BMC refuses to cycle a machine that is off) and the power-on confirmed.
+    fn power_cycle(&mut self, ctx: &Ctx, plug: &str) -> Result<(), FenceError> {
+        if self.status(ctx)? == PowerState::Off {
+            tracing::info!("the machine is off: powering it up instead of a power cycle");
+            return self.set_power_status(ctx, plug, PowerState::On);
+        }
+        self.control(ctx, ChassisControl::PowerCycle)
     }
 
     fn list(&mut self, ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
@@ -217,7 +212,5 @@ fn main() {
     rustha_fence::main(Ipmi {
         p: config::personality(&argv0),
         session: None,
-        cycle: false,
-        cycled: false,
     });
 }

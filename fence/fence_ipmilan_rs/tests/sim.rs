@@ -1,0 +1,466 @@
+//! fence_ipmilan_rs against OpenIPMI's ipmi_sim on loopback: every action with every cipher suite
+//! and IPMI 1.5 auth type, the machine's power following; the same scenarios with fence-agents'
+//! fence_ipmilan giving the same exit codes; faults (BMC stopped or silent, wrong credentials,
+//! garbage, truncation, lost replies).
+
+mod common;
+use common::*;
+use std::time::{Duration, Instant};
+
+fn code(o: &std::process::Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// Run an action, assert its exit code, return the output.
+fn act<S: AsRef<str> + std::fmt::Debug>(sim: &Sim, extra: &[S], want: i32) -> std::process::Output {
+    let e: Vec<&str> = extra.iter().map(|s| s.as_ref()).collect();
+    let o = run_agent(&sim.args(&e));
+    assert_eq!(
+        code(&o),
+        want,
+        "{extra:?}: stdout {:?} stderr {:?}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+/// status/off/on/reboot (onoff and cycle, from on and from off) with one interface setting.
+fn every_action(sim: &Sim, iface: &[&str]) {
+    let with = |a: &[&str]| -> Vec<String> {
+        iface
+            .iter()
+            .chain(a.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    assert!(sim.power_on());
+    let o = act(sim, &with(&["-o", "status"]), 0);
+    assert_eq!(stdout(&o).trim(), "Status: ON");
+    act(sim, &with(&["-o", "monitor"]), 0);
+
+    let o = act(sim, &with(&["-o", "off"]), 0);
+    assert_eq!(stdout(&o).trim(), "Success: Powered OFF");
+    // The BMC reported off: the machine's process is gone (ipmi_sim reaps it).
+    assert!(
+        sim.wait_power(false, Duration::from_secs(2)),
+        "{iface:?}: machine still runs after off"
+    );
+    let o = act(sim, &with(&["-o", "status"]), 2);
+    assert_eq!(stdout(&o).trim(), "Status: OFF");
+    let o = act(sim, &with(&["-o", "off"]), 0);
+    assert_eq!(stdout(&o).trim(), "Success: Already OFF");
+
+    let o = act(sim, &with(&["-o", "on"]), 0);
+    assert_eq!(stdout(&o).trim(), "Success: Powered ON");
+    assert!(sim.power_on(), "{iface:?}: machine not running after on");
+    let o = act(sim, &with(&["-o", "on"]), 0);
+    assert_eq!(stdout(&o).trim(), "Success: Already ON");
+
+    let before = sim.node_pid();
+    let o = act(sim, &with(&["-o", "reboot"]), 0);
+    assert_eq!(stdout(&o).trim(), "Success: Rebooted");
+    assert!(sim.wait_power(true, Duration::from_secs(2)));
+    assert_ne!(
+        sim.node_pid(),
+        before,
+        "{iface:?}: reboot did not restart the machine"
+    );
+
+    // method=cycle, machine on: a power cycle.
+    let before = sim.node_pid();
+    act(sim, &with(&["-o", "reboot", "-m", "cycle"]), 0);
+    // Like fence_ipmilan's, a cycle returns once the BMC accepted it: the restart follows.
+    let t = Instant::now();
+    while (sim.node_pid() == before || sim.node_pid().is_none())
+        && t.elapsed() < Duration::from_secs(5)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(sim.power_on(), "{iface:?}: cycle left the machine off");
+    assert_ne!(
+        sim.node_pid(),
+        before,
+        "{iface:?}: cycle did not restart the machine"
+    );
+
+    // method=cycle, machine off: powered up instead of failing.
+    act(sim, &with(&["-o", "off"]), 0);
+    act(sim, &with(&["-o", "reboot", "--method=cycle"]), 0);
+    assert!(
+        sim.wait_power(true, Duration::from_secs(5)),
+        "{iface:?}: cycle from off left it off"
+    );
+}
+
+#[test]
+fn lanplus_every_cipher_suite_every_action() {
+    if !root_or_skip("lanplus_every_cipher_suite_every_action") {
+        return;
+    }
+    let sim = Sim::start(true);
+    // 0, 1, 2, 3, 6 are what ipmitool gets through to ipmi_sim; we also do 7 and 8 (MD5-128).
+    for c in ["0", "1", "2", "3", "6", "7", "8"] {
+        every_action(&sim, &["--lanplus", "--cipher", c]);
+    }
+    // No cipher: the strongest suite the BMC offers, found by Get Channel Cipher Suites.
+    every_action(&sim, &["--lanplus"]);
+}
+
+#[test]
+fn lan_every_auth_type_every_action() {
+    if !root_or_skip("lan_every_auth_type_every_action") {
+        return;
+    }
+    let sim = Sim::start(true);
+    for a in ["md5", "password", "none"] {
+        every_action(&sim, &["--auth", a]);
+    }
+    every_action(&sim, &[]);
+}
+
+#[test]
+fn stdin_options_and_privilege_levels() {
+    if !root_or_skip("stdin_options_and_privilege_levels") {
+        return;
+    }
+    let sim = Sim::start(true);
+    let o = run_agent_stdin(&format!(
+        "# fenced style\nipaddr=127.0.0.1\nipport={}\nlogin=oper\npasswd=operpw\nlanplus=1\ncipher=3\nprivlvl=operator\naction=off\n",
+        sim.port
+    ));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(sim.wait_power(false, Duration::from_secs(2)));
+    // A user-level account may read the status but not switch power.
+    let viewer = |a: &[&str]| run_agent(&sim.args_as("viewer", "viewpw", a));
+    let o = viewer(&["-P", "-C", "3", "-L", "user", "-o", "status"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let started = Instant::now();
+    let o = viewer(&["-P", "-C", "3", "-L", "user", "-o", "on"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("privilege"), "{}", stderr(&o));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!sim.power_on());
+    // (Asking for administrator as a user-level account is not refused by ipmi_sim 2.0.33, with
+    // ipmitool either: that BMC behaviour is not tested here.)
+}
+
+#[test]
+fn wrong_credentials_give_one_clear_line_without_the_password() {
+    if !root_or_skip("wrong_credentials_give_one_clear_line_without_the_password") {
+        return;
+    }
+    let sim = Sim::start(true);
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        ("admin", "Wr0ngPass", &["-P", "-C", "3"], "wrong password"),
+        ("admin", "Wr0ngPass", &["-P"], "wrong password"),
+        ("admin", "Wr0ngPass", &["-A", "md5"], "wrong password"),
+        ("nobody", "secret", &["-P", "-C", "3"], "does not know user"),
+        ("nobody", "secret", &["-A", "md5"], "does not know user"),
+        (
+            "admin",
+            "secret",
+            &["-P", "-C", "3", "--hexadecimal-kg=00112233"],
+            "hexadecimal_kg",
+        ),
+        ("admin", "secret", &["-P", "-C", "17"], "cipher suite 17"),
+        ("admin", "secret", &["-P", "-C", "12"], "cipher '12'"),
+    ];
+    for (user, pw, extra, want) in cases {
+        let mut a: Vec<&str> = extra.to_vec();
+        a.extend(["-o", "off", "-v"]);
+        let started = Instant::now();
+        let o = run_agent(&sim.args_as(user, pw, &a));
+        let took = started.elapsed();
+        let err = stderr(&o);
+        assert_eq!(code(&o), 1, "{extra:?}: {err}");
+        assert!(took < Duration::from_secs(8), "{extra:?} took {took:?}");
+        let errors: Vec<&str> = err.lines().filter(|l| l.contains("ERROR")).collect();
+        assert_eq!(errors.len(), 1, "{extra:?}: {err}");
+        assert!(errors[0].contains(want), "{extra:?}: {err}");
+        assert!(
+            !err.contains(pw) || *pw == "secret",
+            "{extra:?}: password leaked: {err}"
+        );
+        assert!(!err.contains("00112233"), "Kg leaked: {err}");
+        assert!(sim.power_on(), "{extra:?}: powered off despite the error");
+    }
+}
+
+#[test]
+fn password_never_in_output_even_verbose() {
+    if !root_or_skip("password_never_in_output_even_verbose") {
+        return;
+    }
+    let sim = Sim::start(true);
+    for extra in [&["-P", "-C", "3"][..], &["-A", "md5"], &["-A", "password"]] {
+        let mut a = extra.to_vec();
+        a.extend(["-o", "status", "-v"]);
+        let o = run_agent(&sim.args(&a));
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(!stderr(&o).contains("secret"), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("secret"));
+    }
+    // password_script: the password comes from the script's output, never an argv.
+    let script = sim.dir.0.join("pw.sh");
+    std::fs::write(&script, "#!/bin/sh\necho secret\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = run_agent(&[
+        "--ip=127.0.0.1".to_string(),
+        format!("--ipport={}", sim.port),
+        "-l".into(),
+        "admin".into(),
+        format!("--password-script={}", script.display()),
+        "-P".into(),
+        "-o".into(),
+        "status".into(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn bmc_stopped_or_silent() {
+    if !root_or_skip("bmc_stopped_or_silent") {
+        return;
+    }
+    let mut sim = Sim::start(false);
+    let port = sim.port;
+    sim.stop();
+    // Nothing listening: ICMP port unreachable.
+    for iface in [&["-P", "-C", "3"][..], &["-P"], &["-A", "md5"]] {
+        let mut a = iface.to_vec();
+        a.extend(["-o", "status"]);
+        let started = Instant::now();
+        let o = run_agent(&sim.args(&a));
+        assert_eq!(code(&o), 1);
+        assert!(started.elapsed() < Duration::from_secs(6));
+        assert!(
+            stderr(&o).contains(&format!("127.0.0.1:{port}")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("UDP port closed"), "{}", stderr(&o));
+    }
+    // A socket that swallows everything: bounded by login_timeout.
+    let inj = Injector::start(Fault::Silent, None);
+    for (lt, bound) in [("2", 4), ("5", 7)] {
+        let started = Instant::now();
+        let o = run_agent(&[
+            "--ip=127.0.0.1".to_string(),
+            format!("--ipport={}", inj.port),
+            "-l".into(),
+            "admin".into(),
+            "-p".into(),
+            "secret".into(),
+            "-P".into(),
+            format!("--login-timeout={lt}"),
+            "-o".into(),
+            "off".into(),
+        ]);
+        let took = started.elapsed();
+        assert_eq!(code(&o), 1);
+        assert!(
+            took < Duration::from_secs(bound),
+            "login_timeout {lt}: took {took:?}"
+        );
+        assert!(stderr(&o).contains("did not answer"), "{}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn garbage_and_truncated_replies() {
+    if !root_or_skip("garbage_and_truncated_replies") {
+        return;
+    }
+    let sim = Sim::start(true);
+    for fault in [Fault::Garbage, Fault::Truncate] {
+        let inj = Injector::start(fault, Some(sim.port));
+        for iface in [
+            &["-P", "-C", "3"][..],
+            &["-P"],
+            &["-A", "md5"],
+            &["-A", "none"],
+        ] {
+            let mut a: Vec<String> = vec![
+                "--ip=127.0.0.1".into(),
+                format!("--ipport={}", inj.port),
+                "-l".into(),
+                "admin".into(),
+                "-p".into(),
+                "secret".into(),
+                "--login-timeout=2".into(),
+                "-o".into(),
+                "off".into(),
+            ];
+            a.extend(iface.iter().map(|s| s.to_string()));
+            let started = Instant::now();
+            let o = run_agent(&a);
+            let took = started.elapsed();
+            let err = stderr(&o);
+            assert_eq!(code(&o), 1, "{fault:?} {iface:?}: {err}");
+            assert!(
+                took < Duration::from_secs(4),
+                "{fault:?} {iface:?}: took {took:?}"
+            );
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(
+                err.contains("unusable packets"),
+                "{fault:?} {iface:?}: {err}"
+            );
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(sim.power_on());
+        }
+    }
+}
+
+#[test]
+fn lost_replies_are_retransmitted() {
+    if !root_or_skip("lost_replies_are_retransmitted") {
+        return;
+    }
+    let sim = Sim::start(true);
+    for iface in [&["-P", "-C", "3"][..], &["-P", "-C", "17"], &["-A", "md5"]] {
+        // Suite 17 is refused by ipmi_sim: with lost replies it must still be refused (cleanly).
+        let want = if iface.contains(&"17") { 1 } else { 2 };
+        let inj = Injector::start(Fault::DropFirst(2), Some(sim.port));
+        let mut a: Vec<String> = vec![
+            "--ip=127.0.0.1".into(),
+            format!("--ipport={}", inj.port),
+            "-l".into(),
+            "admin".into(),
+            "-p".into(),
+            "secret".into(),
+            "-o".into(),
+            "off".into(),
+        ];
+        a.extend(iface.iter().map(|s| s.to_string()));
+        let o = run_agent(&a);
+        if want == 2 {
+            assert_eq!(code(&o), 0, "{iface:?}: {}", stderr(&o));
+            assert!(inj.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+            assert!(sim.wait_power(false, Duration::from_secs(2)));
+            act(&sim, &["-P", "-C", "3", "-o", "on"], 0);
+        } else {
+            assert_eq!(code(&o), 1, "{iface:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("cipher suite 17"), "{}", stderr(&o));
+        }
+    }
+}
+
+/// Same scenario, same exit code as fence-agents' fence_ipmilan (which runs ipmitool).
+#[test]
+fn exit_codes_match_fence_ipmilan() {
+    if !root_or_skip("exit_codes_match_fence_ipmilan") {
+        return;
+    }
+    if !std::path::Path::new(STOCK).exists() {
+        panic!("{STOCK} is missing: apt-get install -y --no-install-recommends fence-agents");
+    }
+    let sim = Sim::start(true);
+    // (user, password, arguments); the state carries over from one scenario to the next, and
+    // both agents run every scenario from the same state.
+    let scenarios: &[(&str, &str, &[&str])] = &[
+        ("admin", "secret", &["-P", "-C", "3", "-o", "status"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "monitor"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "off"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "status"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "off"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "on"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "on"]),
+        ("admin", "secret", &["-P", "-C", "1", "-o", "reboot"]),
+        ("admin", "secret", &["-A", "md5", "-o", "status"]),
+        ("admin", "secret", &["-A", "password", "-o", "off"]),
+        ("admin", "secret", &["-A", "none", "-o", "status"]),
+        ("admin", "secret", &["-A", "md5", "-o", "reboot"]),
+        (
+            "admin",
+            "secret",
+            &["-P", "-C", "2", "-o", "reboot", "-m", "cycle"],
+        ),
+        ("admin", "secret", &["-P", "-C", "6", "-o", "validate-all"]),
+        ("admin", "Wr0ng", &["-P", "-C", "3", "-o", "status"]),
+        ("nobody", "secret", &["-P", "-C", "3", "-o", "off"]),
+        ("admin", "secret", &["-P", "-C", "3", "-o", "bogus"]),
+        (
+            "viewer",
+            "viewpw",
+            &[
+                "-P",
+                "-C",
+                "3",
+                "-L",
+                "user",
+                "-o",
+                "off",
+                "--power-timeout=3",
+            ],
+        ),
+    ];
+    let mut mismatches = Vec::new();
+    for (user, pw, a) in scenarios {
+        let ours = run_agent(&sim.args_as(user, pw, a));
+        // Restore the power state the scenario started from before running the stock agent.
+        let after_ours = sim.power_on();
+        let stock = run_stock(&sim.args_as(user, pw, a));
+        let after_stock = sim.power_on();
+        if code(&ours) != code(&stock) || after_ours != after_stock {
+            mismatches.push(format!(
+                "{a:?} as {user}: ours {} (power {after_ours}) vs fence_ipmilan {} (power {after_stock})\n  ours: {}\n  stock: {}",
+                code(&ours),
+                code(&stock),
+                stderr(&ours).trim(),
+                stderr(&stock).trim()
+            ));
+        }
+    }
+    // ipmi_sim stopped: both fail with 1 (fence_ipmilan after power_timeout).
+    let mut sim = sim;
+    let args = sim.args(&["-P", "-C", "3", "-o", "status", "--power-timeout=2"]);
+    sim.stop();
+    let (ours, stock) = (run_agent(&args), run_stock(&args));
+    if code(&ours) != code(&stock) {
+        mismatches.push(format!(
+            "stopped: ours {} vs fence_ipmilan {}",
+            code(&ours),
+            code(&stock)
+        ));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn metadata_has_every_fence_ipmilan_parameter() {
+    // No BMC needed: runs as any user.
+    let ours = stdout(&run_agent(&["-o", "metadata"]));
+    let stock_out = run_stock(&["-o", "metadata"]);
+    if !stock_out.status.success() {
+        eprintln!("SKIP metadata comparison: {STOCK} not runnable");
+        return;
+    }
+    let stock = stdout(&stock_out);
+    let names = |xml: &str| -> Vec<String> {
+        xml.split("<parameter name=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next().map(str::to_string))
+            .collect()
+    };
+    let ours_names = names(&ours);
+    for n in names(&stock) {
+        assert!(
+            ours_names.contains(&n),
+            "parameter {n} of fence_ipmilan missing from our metadata"
+        );
+    }
+    for getopt in [
+        "-P, --lanplus",
+        "-C, --cipher=[cipher]",
+        "-L, --privlvl=[level]",
+        "-m, --method=[method]",
+        "-A, --auth=[auth]",
+        "--hexadecimal-kg=[key]",
+    ] {
+        assert!(ours.contains(getopt), "{getopt} missing");
+    }
+}
