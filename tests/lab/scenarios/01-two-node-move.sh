@@ -6,7 +6,8 @@
 #
 # Variables: RA (default ocf:heartbeat:IPaddr2), FS_RA (default ocf:heartbeat:Filesystem; empty =
 # VIP only), AGENTS_DIR (our agents, mounted as ocf:rustha; needed when RA/FS_RA are ocf:rustha:*),
-# FENCE (none|ipmi, default none), FENCE_AGENT, FENCE_DIR, VIP (default 10.250.3.50).
+# FENCE (ipmi|na|none, default ipmi), FENCE_AGENT (for ipmi, default fence_ipmilan), NA_AGENT (for
+# na, default fence_na), FENCE_DIR (fence agents and na-sim the nodes see), VIP (default 10.250.3.50).
 set -euo pipefail
 export SCENARIO=s1-two-node-move
 # shellcheck source-path=SCRIPTDIR
@@ -15,13 +16,18 @@ require_root
 
 RA=${RA:-ocf:heartbeat:IPaddr2}
 FS_RA=${FS_RA-ocf:heartbeat:Filesystem}
-FENCE=${FENCE:-none}
-FENCE_AGENT=${FENCE_AGENT:-fence_ipmilan}
+FENCE=${FENCE:-ipmi}
+case $FENCE in
+    ipmi) FENCE_AGENT=${FENCE_AGENT:-fence_ipmilan} ;;
+    na) FENCE_AGENT=${NA_AGENT:-fence_na} ;;
+    none) FENCE_AGENT=fence_ipmilan ;; # not used
+    *) fail "bad FENCE '$FENCE': expected ipmi, na or none" ;;
+esac
 VIP=${VIP:-$LAB_NET.50}
 check_ra "$RA"
 [ -z "$FS_RA" ] || check_ra "$FS_RA"
 lab_up_opts
-echo "RA=$RA FS_RA=${FS_RA:-none} FENCE=$FENCE${AGENTS_DIR:+ AGENTS_DIR=$AGENTS_DIR}"
+echo "RA=$RA FS_RA=${FS_RA:-none} FENCE=$FENCE ($FENCE_AGENT)${AGENTS_DIR:+ AGENTS_DIR=$AGENTS_DIR}"
 
 members=vip
 if [ -n "$FS_RA" ]; then
@@ -49,6 +55,10 @@ on_any crm configure load update "$LAB_DIR/config.crm" 2>&1 | grep -v 'Blind fai
 wait_for 30 "vip ($RA) to start" is_running vip
 A=$(locate vip)
 timed "group started on $A"
+if [ "$FENCE" != none ]; then
+    wait_for 30 "a fence device ($FENCE_AGENT) to start" fence_started "$FENCE_AGENT"
+    timed "fence device(s) $FENCE_AGENT started"
+fi
 on_any crm_mon -1 | sed -n '/Full List of Resources/,$p;/Active Resources/,$p'
 [ -z "$FS_RA" ] || running_on fs "$A" || fail "fs runs on '$(locate fs)', expected $A (same group as vip)"
 B=node1

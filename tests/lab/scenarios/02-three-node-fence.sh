@@ -105,7 +105,20 @@ where=$(locate vip)
 [ "$where" = "$B" ] || fail "vip moved from $B to '$where' after $A rejoined (stickiness 100 should keep it)"
 ! has_addr "$A" "$VIP" || fail "$VIP is configured on both $A and $B"
 
-echo "timings (s after the cut): lost $(rel "$t_detect"), fenced (power off) $(rel "$t_off"), vip answers $(rel "$t_vip"), powered on $(rel "$t_on")"
-echo "    detection+fence decision $(rel "$t_off")s, then resource start $(( (t_vip - t_off) / 1000000 ))ms"
+# the split, from the survivors' Pacemaker logs (millisecond timestamps)
+logs=()
+for n in node1 node2 node3; do [ "$n" = "$A" ] || logs+=("$LAB_DIR/$n/log/pacemaker.log"); done
+l_lost=$(first_log_after "$T_CUT" "Node $A state is now lost" "${logs[@]}")
+l_freq=$(first_log_after "$T_CUT" "Requesting fencing \([a-z]+\) of node $A" "${logs[@]}")
+l_fdone=$(first_log_after "$T_CUT" "Operation '[a-z]+' targeting $A by .*: OK" "${logs[@]}")
+l_start=$(first_log_after "$T_CUT" "Result of start operation for vip on $B: ok" "${logs[@]}")
+if [ -z "$l_lost" ] || [ -z "$l_freq" ] || [ -z "$l_fdone" ] || [ -z "$l_start" ]; then
+    fail "missing log lines for the split: lost='$l_lost' fence request='$l_freq' fence done='$l_fdone' start='$l_start'"
+fi
+ms() { echo "$((($2 - $1) / 1000000))"; }
+echo "timings, s after the cut: membership lost $(rel "$l_lost"), fence requested $(rel "$l_freq"), $A powered off $(rel "$t_off"),"
+echo "    on $(rel "$t_on"), fence done $(rel "$l_fdone"), vip started $(rel "$l_start"), $VIP answers $(rel "$t_vip")"
+echo "split: detection $(ms "$T_CUT" "$l_lost") ms, decision $(ms "$l_lost" "$l_freq") ms, fencing ($FENCE_AGENT reboot) $(ms "$l_freq" "$l_fdone") ms,"
+echo "    resource start ($RA) $(ms "$l_fdone" "$l_start") ms, until it answers $(ms "$l_start" "$t_vip") ms; total $(ms "$T_CUT" "$t_vip") ms"
 on_any crm_mon -1 | sed -n '/Node List/,$p'
 step "scenario done"

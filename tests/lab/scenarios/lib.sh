@@ -79,6 +79,8 @@ running_on() { [ "$(locate "$1")" = "$2" ]; }
 answers() { timeout 5 "$LAB" hub ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
 # NODE has address IP on one of its interfaces
 has_addr() { timeout 5 "$LAB" exec "$1" ip -o addr show 2>/dev/null | grep -q " inet $2/"; }
+# some fence device of type AGENT is started
+fence_started() { timeout 10 "$LAB" exec any crm_mon -1 2>/dev/null | grep -q "(stonith:$1):.*Started"; }
 node_online() {
     timeout 10 "$LAB" exec any crm_mon -1 --output-as=xml 2>/dev/null |
         grep -q "<node name=\"$1\" id=\"[0-9]*\" online=\"true\""
@@ -86,6 +88,20 @@ node_online() {
 node_offline() {
     timeout 10 "$LAB" exec any crm_mon -1 --output-as=xml 2>/dev/null |
         grep -q "<node name=\"$1\" id=\"[0-9]*\" online=\"false\""
+}
+
+# first_log_after NS ERE FILE...: the time (ns since the epoch) of the first Pacemaker log line at or
+# after NS that matches ERE, or nothing. Pacemaker's log lines start with "Mon DD HH:MM:SS.mmm".
+first_log_after() {
+    local after=$1 re=$2 line t
+    shift 2
+    while IFS= read -r line; do
+        t=$(date -d "${line:0:19}" +%s%N 2>/dev/null) || continue
+        if ((t >= after)); then
+            echo "$t"
+            return 0
+        fi
+    done < <(cat "$@" 2>/dev/null | grep -E "$re" | sort -s -k1,3)
 }
 
 # resource agent spec "ocf:provider:type" -> "ocf:provider:type", checked
