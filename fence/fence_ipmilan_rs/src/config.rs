@@ -212,7 +212,7 @@ pub fn parse_kg(s: &str) -> Option<Vec<u8>> {
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
-    if s.is_empty() || s.len() % 2 != 0 || s.len() > 40 || !s.bytes().all(|b| b.is_ascii_hexdigit())
+    if s.is_empty() || s.len() & 1 != 0 || s.len() > 40 || !s.bytes().all(|b| b.is_ascii_hexdigit())
     {
         return None;
     }

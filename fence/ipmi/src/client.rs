@@ -770,7 +770,7 @@ impl Session {
                         self.cfg.username
                     ),
                 ),
-                0x09 | 0x0a | 0x0b => err(
+                0x09..=0x0b => err(
                     ErrorKind::Privilege,
                     format!(
                         "user {:?} may not use privilege level {}: {text}",
@@ -855,7 +855,7 @@ impl Session {
                         self.cfg.username
                     ),
                 ),
-                0x09 | 0x0a | 0x0b => err(
+                0x09..=0x0b => err(
                     ErrorKind::Privilege,
                     format!("privilege level {} refused: {text}", self.cfg.privilege.name()),
                 ),

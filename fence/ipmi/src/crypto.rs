@@ -321,7 +321,7 @@ pub fn aes_encrypt(k2: &[u8], iv: [u8; 16], data: &[u8]) -> Vec<u8> {
 /// Decrypt an AES-CBC-128 payload (IV ‖ ciphertext) and strip the IPMI padding. `None` when the
 /// length is not a whole number of blocks or the padding is not 1, 2, …, n, n.
 pub fn aes_decrypt(k2: &[u8], payload: &[u8]) -> Option<Vec<u8>> {
-    if payload.len() < 32 || payload.len() % 16 != 0 {
+    if payload.len() < 32 || payload.len() & 15 != 0 {
         return None;
     }
     let key = aes_key(k2);
