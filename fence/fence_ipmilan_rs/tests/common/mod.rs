@@ -366,7 +366,7 @@ impl Injector {
                     Fault::Garbage => {
                         let len = (next() % 64) as usize;
                         let mut g: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-                        if next() % 2 == 0 && g.len() > 6 {
+                        if next() & 1 == 0 && g.len() > 6 {
                             // Make some of it look like RMCP/IPMI so deeper parsers are reached.
                             g[..6].copy_from_slice(&[0x06, 0x00, 0xff, 0x07, buf[4], buf[5]]);
                         }
