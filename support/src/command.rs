@@ -77,14 +77,27 @@ impl Output {
     }
 
     /// The last non-empty line of stderr (or stdout): the usual place a tool says what went wrong.
+    /// Never use this for a program whose stdout may carry a secret (a password script): use
+    /// [`Output::stderr_last_line`] there.
     pub fn last_line(&self) -> &str {
-        [&self.stderr, &self.stdout]
-            .iter()
-            .flat_map(|s| s.lines().rev())
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
+        match self.stderr_last_line() {
+            "" => last_non_empty(&self.stdout),
+            line => line,
+        }
     }
+
+    /// The last non-empty line of stderr only.
+    pub fn stderr_last_line(&self) -> &str {
+        last_non_empty(&self.stderr)
+    }
+}
+
+fn last_non_empty(s: &str) -> &str {
+    s.lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -212,6 +225,9 @@ mod tests {
         assert_eq!(o.stderr, "err\n");
         assert_eq!(o.code(), 3);
         assert_eq!(o.last_line(), "err");
+        let o = run(&Command::new("sh").args(["-c", "echo pw; exit 1"]), &d).unwrap();
+        assert_eq!(o.last_line(), "pw");
+        assert_eq!(o.stderr_last_line(), "");
     }
 
     #[test]
