@@ -124,16 +124,20 @@ fn resolve(
     nl: &mut Netlink,
     action: &Action,
 ) -> std::result::Result<Target, Unresolved> {
-    let links = nl.links().map_err(nl_err("cannot list interfaces"))?;
     let given = match &p.nic {
-        Some(n) => Some(links.iter().find(|l| &l.name == n).ok_or_else(|| {
-            Unresolved::Configured(format!(
-                "Invalid interface name [{n}]: no such interface{}",
-                ns_note(p)
-            ))
-        })?),
+        Some(n) => Some(
+            nl.link_by_name(n)
+                .map_err(nl_err("cannot look up the interface"))?
+                .ok_or_else(|| {
+                    Unresolved::Configured(format!(
+                        "Invalid interface name [{n}]: no such interface{}",
+                        ns_note(p)
+                    ))
+                })?,
+        ),
         None => None,
     };
+    let given = given.as_ref();
     let family = rtnl::family_of(p.ip);
     let need_route = given.is_none()
         || p.prefix.is_none()
@@ -158,10 +162,11 @@ fn resolve(
         (given, pfx, Some(r)) => {
             let link = match given {
                 Some(l) => l.clone(),
-                None => links
-                    .iter()
+                None => nl
+                    .links()
+                    .map_err(nl_err("cannot list interfaces"))?
+                    .into_iter()
                     .find(|l| Some(l.index) == r.oif)
-                    .cloned()
                     .ok_or_else(|| {
                         Unresolved::NoRoute(format!(
                             "the route for {} names interface index {:?}, which does not exist",

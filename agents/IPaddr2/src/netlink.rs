@@ -181,6 +181,19 @@ impl Netlink {
             .collect()
     }
 
+    /// One interface by name; None when there is no such interface.
+    pub fn link_by_name(&mut self, name: &str) -> io::Result<Option<Link>> {
+        match self.transact(rtnl::RTM_GETLINK, 0, &rtnl::link_by_name_body(name)) {
+            Ok(replies) => replies
+                .iter()
+                .find(|(k, _)| *k == rtnl::RTM_NEWLINK)
+                .map(|(_, p)| rtnl::parse_link(p).map_err(Self::bad))
+                .transpose(),
+            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn addrs(&mut self, family: u8) -> io::Result<Vec<Addr>> {
         let all: Vec<Addr> = self
             .dump(rtnl::RTM_GETADDR, family)?

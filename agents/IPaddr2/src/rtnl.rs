@@ -399,6 +399,23 @@ pub fn addr_body(spec: &AddrSpec) -> Vec<u8> {
     b
 }
 
+const IFLA_EXT_MASK: u16 = 29;
+const RTEXT_FILTER_SKIP_STATS: u32 = 1 << 3;
+
+/// The body of RTM_GETLINK for one interface by name, without statistics.
+pub fn link_by_name_body(name: &str) -> Vec<u8> {
+    let mut b = vec![0u8; 16];
+    let mut n = name.as_bytes().to_vec();
+    n.push(0);
+    push_attr(&mut b, IFLA_IFNAME, &n);
+    push_attr(
+        &mut b,
+        IFLA_EXT_MASK,
+        &RTEXT_FILTER_SKIP_STATS.to_ne_bytes(),
+    );
+    b
+}
+
 /// The ifinfomsg of RTM_NEWLINK that sets IFF_UP on interface `index`.
 pub fn link_up_body(index: u32) -> Vec<u8> {
     let mut b = vec![0u8; 16];
@@ -565,6 +582,14 @@ mod tests {
         assert_eq!(u32_at(ci, 0), Some(0));
         assert_eq!(u32_at(ci, 4), Some(u32::MAX));
         assert!(!attrs.iter().any(|(k, _)| *k == IFA_FLAGS));
+    }
+
+    #[test]
+    fn link_by_name_request_carries_the_name() {
+        let b = link_by_name_body("eth0");
+        let attrs = attributes(&b[16..]).unwrap();
+        assert_eq!(attrs[0], (IFLA_IFNAME, &b"eth0\0"[..]));
+        assert_eq!(attrs[1].0, IFLA_EXT_MASK);
     }
 
     #[test]
