@@ -77,6 +77,7 @@ is_running() { [ -n "$(locate "$1")" ]; }
 running_on() { [ "$(locate "$1")" = "$2" ]; }
 # the address answers an ICMP echo from the hub (outside the cluster)
 answers() { timeout 5 "$LAB" hub ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+silent() { ! answers "$1"; }
 # NODE has address IP on one of its interfaces
 has_addr() { timeout 5 "$LAB" exec "$1" ip -o addr show 2>/dev/null | grep -q " inet $2/"; }
 # some fence device of type AGENT is started
