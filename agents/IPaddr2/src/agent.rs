@@ -68,7 +68,20 @@ pub fn handle(inv: &Invocation) -> Result<Code> {
     match inv.action {
         Action::Start => start(inv, &params, &target, &mut nl),
         Action::Stop => stop(inv, &params, &target, &mut nl),
-        Action::Monitor | Action::Status => monitor(inv, &params, &target, &mut nl),
+        Action::Monitor => monitor(inv, &params, &target, &mut nl),
+        Action::Status => {
+            // heartbeat's status also says it in words.
+            let r = monitor(inv, &params, &target, &mut nl);
+            println!(
+                "{}",
+                if matches!(r, Ok(Code::Success)) {
+                    "running"
+                } else {
+                    "stopped"
+                }
+            );
+            r
+        }
         _ => Ok(Code::Success),
     }
 }
@@ -286,12 +299,30 @@ fn spec(p: &Params, t: &Target) -> AddrSpec {
 fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
     let nic = &t.link.name;
     let found = find_ours(p, nl)?;
-    if found
+    let mine = found
         .iter()
-        .any(|a| a.index == t.link.index && a.prefix_len == t.prefix)
-    {
-        tracing::info!("{}/{} is already on {nic}", p.ip, t.prefix);
-        return Ok(Code::Success);
+        .find(|a| a.index == t.link.index && a.prefix_len == t.prefix);
+    match mine {
+        Some(a) if a.flags & rtnl::IFA_F_DADFAILED != 0 => {
+            // Left over from an attempt that lost duplicate address detection: try again.
+            tracing::info!(
+                "{}/{} on {nic} had failed DAD; adding it again",
+                p.ip,
+                t.prefix
+            );
+            nl.del_addr(&spec(p, t)).map_err(|e| {
+                Error::generic(format!(
+                    "cannot remove the dadfailed {}/{} from {nic}: {e}",
+                    p.ip, t.prefix
+                ))
+            })?;
+            return start(inv, p, t, nl);
+        }
+        Some(_) => {
+            tracing::info!("{}/{} is already on {nic}", p.ip, t.prefix);
+            return Ok(Code::Success);
+        }
+        None => {}
     }
     let links = nl.links().unwrap_or_default();
     if let Some(other) = found.iter().find(|a| a.index == t.link.index) {

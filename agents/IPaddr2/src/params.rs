@@ -307,6 +307,11 @@ pub fn legacy(positional: &[String]) -> Result<Vec<(&'static str, String)>> {
             ),
         ));
     };
+    // haresources spelling `IPaddr2::10.0.0.5/24`, should the resource name come along.
+    let arg = ["IPaddr2::", "IPaddr::"]
+        .iter()
+        .find_map(|p| arg.strip_prefix(p))
+        .unwrap_or(arg);
     let fields: Vec<&str> = arg.split('/').collect();
     if fields.len() > 4 || fields[0].is_empty() {
         return Err(Error::new(
@@ -485,6 +490,14 @@ mod tests {
         assert_eq!(
             legacy(&s(&["10.0.0.5"])).unwrap(),
             vec![("ip", "10.0.0.5".to_string())]
+        );
+        assert_eq!(
+            legacy(&s(&["IPaddr::192.168.85.3/27"])).unwrap()[0],
+            ("ip", "192.168.85.3".to_string())
+        );
+        assert_eq!(
+            legacy(&s(&["fd00::5/64/eth0"])).unwrap()[2],
+            ("nic", "eth0".to_string())
         );
         assert_eq!(
             legacy(&s(&["10.0.0.5//eth1"])).unwrap()[1],

@@ -783,3 +783,39 @@ fn ocf_tester_passes() {
         );
     }
 }
+
+#[test]
+fn lvs_support_moves_a_loopback_address_and_puts_it_back() {
+    need_root!();
+    let (lab, ns) = v4_lab();
+    ip(&["-n", &ns, "addr", "add", "10.251.1.70/32", "dev", "lo"]);
+    let env = [
+        ("ip", "10.251.1.70"),
+        ("lvs_support", "true"),
+        ("flush_routes", "true"),
+        ("arp_count", "1"),
+    ];
+    lab.run(&ns, IPADDR2, &["start"], &env).expect(OK);
+    let a = lab.addrs(&ns);
+    assert!(a.contains("eth0    inet 10.251.1.70/24"), "{a}");
+    assert!(!a.contains("lo    inet 10.251.1.70/32"), "{a}");
+    lab.run(&ns, IPADDR2, &["monitor"], &recurring(&env))
+        .expect(OK);
+    lab.run(&ns, IPADDR2, &["stop"], &env).expect(OK);
+    let a = lab.addrs(&ns);
+    assert!(!a.contains("eth0    inet 10.251.1.70/"), "{a}");
+    assert!(a.contains("lo    inet 10.251.1.70/32"), "{a}");
+}
+
+#[test]
+fn status_prints_running_or_stopped() {
+    need_root!();
+    let (lab, ns) = v4_lab();
+    let env = [("ip", "10.251.1.80"), ("arp_count", "1")];
+    let out = lab.run(&ns, IPADDR2, &["status"], &env);
+    assert_eq!((out.code, out.stdout.trim()), (NOT_RUNNING, "stopped"));
+    lab.run(&ns, IPADDR2, &["start"], &env).expect(OK);
+    let out = lab.run(&ns, IPADDR2, &["status"], &env);
+    assert_eq!((out.code, out.stdout.trim()), (OK, "running"));
+    lab.run(&ns, IPADDR2, &["stop"], &env).expect(OK);
+}
