@@ -464,3 +464,46 @@ fn metadata_has_every_fence_ipmilan_parameter() {
         assert!(ours.contains(getopt), "{getopt} missing");
     }
 }
+
+/// A BMC with a BMC key (Kg): ipmi_sim takes 16 bytes as 32 hex digits (`bmc_key`).
+#[test]
+fn bmc_key_kg() {
+    if !root_or_skip("bmc_key_kg") {
+        return;
+    }
+    let kg = "6b676b65796b676b65796b676b65796b"; // "kgkeykgkeykgkeyk"
+    let sim = Sim::start_with(true, &format!("    bmc_key {kg}\n"));
+    let with_kg = format!("--hexadecimal-kg={kg}");
+    for c in ["3", "1", "6"] {
+        let o = run_agent(&sim.args(&["-P", "-C", c, &with_kg, "-o", "status"]));
+        assert_eq!(code(&o), 0, "cipher {c}: {}", stderr(&o));
+    }
+    act(&sim, &["-P", &with_kg, "-o", "off"], 0);
+    assert!(!sim.power_on());
+    act(&sim, &["-P", &with_kg, "-o", "on"], 0);
+    // Zero padding to 20 bytes is the same key.
+    let padded = format!("--hexadecimal-kg={kg}00000000");
+    act(&sim, &["-P", "-C", "3", &padded, "-o", "status"], 0);
+
+    let wrong = "--hexadecimal-kg=00112233445566778899aabbccddeeff";
+    let cases: &[(&[&str], &str)] = &[
+        (&["-P", "-C", "3", wrong, "-o", "off"], "does not match"),
+        (&["-P", "-C", "3", "-o", "off"], "requires a BMC key"),
+    ];
+    for (a, want) in cases {
+        let o = run_agent(&sim.args(a));
+        assert_eq!(code(&o), 1, "{a:?}");
+        assert!(stderr(&o).contains(want), "{a:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("00112233"),
+            "Kg leaked: {}",
+            stderr(&o)
+        );
+        assert!(sim.power_on());
+        // fence_ipmilan (ipmitool -y) fails the same way.
+        let stock = run_stock(&sim.args(a));
+        assert_eq!(code(&stock), 1, "{a:?}: fence_ipmilan {}", stderr(&stock));
+    }
+    let stock = run_stock(&sim.args(&["-P", "-C", "3", &with_kg, "-o", "status"]));
+    assert_eq!(code(&stock), 0, "fence_ipmilan with Kg: {}", stderr(&stock));
+}

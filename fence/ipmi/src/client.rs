@@ -614,7 +614,11 @@ impl Session {
                 )
             })?],
             None => {
-                let offered = match self.cipher_suites(deadline) {
+                // Bounded separately: a BMC that ignores the session-less query (sent in IPMI 1.5
+                // framing, as ipmitool does) still gets the rest of the budget for the suites
+                // tried blind.
+                let discovery = deadline.capped(Duration::from_millis(1500));
+                let offered = match self.cipher_suites(&discovery) {
                     Ok(list) => {
                         tracing::debug!(
                             "BMC offers cipher suites {:?}",
@@ -622,8 +626,12 @@ impl Session {
                         );
                         Some(list)
                     }
-                    Err(e) if e.kind == ErrorKind::Protocol || e.kind == ErrorKind::Command => {
-                        tracing::debug!("cannot list cipher suites ({e}); trying 17, 3, 2, 1");
+                    Err(e)
+                        if matches!(e.kind, ErrorKind::Protocol | ErrorKind::Command)
+                            || matches!(e.kind, ErrorKind::Timeout | ErrorKind::Garbage)
+                                && !deadline.expired() =>
+                    {
+                        tracing::debug!("cannot list cipher suites ({e}); trying 3, 17, 2, 1");
                         None
                     }
                     Err(e) => return Err(e),
@@ -652,7 +660,9 @@ impl Session {
                         }
                         c
                     }
-                    None => [17u8, 3, 2, 1]
+                    // Blind: suite 3 first, the one nearly every BMC has (some BMCs do not answer
+                    // an Open Session for a suite they lack at all).
+                    None => [3u8, 17, 2, 1]
                         .iter()
                         .filter_map(|&id| CipherSuite::from_id(id))
                         .collect(),
