@@ -137,24 +137,9 @@ struct Transport {
 }
 
 impl Transport {
-    fn connect(cfg: &Config) -> Result<Self, Error> {
+    fn connect(cfg: &Config, deadline: &Deadline) -> Result<Self, Error> {
         let peer = format!("{}:{}", cfg.host, cfg.port);
-        let host = cfg.host.trim_start_matches('[').trim_end_matches(']');
-        let addr = (host, cfg.port)
-            .to_socket_addrs()
-            .map_err(|e| {
-                err(
-                    ErrorKind::Network,
-                    format!("cannot resolve BMC address {:?}: {e}", cfg.host),
-                )
-            })?
-            .next()
-            .ok_or_else(|| {
-                err(
-                    ErrorKind::Network,
-                    format!("BMC address {:?} resolves to nothing", cfg.host),
-                )
-            })?;
+        let addr = resolve(&cfg.host, cfg.port, deadline)?;
         let local = if addr.is_ipv6() {
             "[::]:0"
         } else {
@@ -283,6 +268,38 @@ impl Transport {
     }
 }
 
+/// Resolve `host` (an address literal, `[v6]`, or a name), bounded by `deadline`: name lookups
+/// can hang on a dead DNS server, so they run in a thread that is abandoned at the deadline.
+fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<std::net::SocketAddr, Error> {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = h.parse::<std::net::IpAddr>() {
+        return Ok(std::net::SocketAddr::new(ip, port));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = h.to_string();
+    std::thread::spawn(move || {
+        let r = (name.as_str(), port)
+            .to_socket_addrs()
+            .map(|mut a| a.next());
+        let _ = tx.send(r);
+    });
+    match rx.recv_timeout(deadline.remaining()) {
+        Ok(Ok(Some(a))) => Ok(a),
+        Ok(Ok(None)) => Err(err(
+            ErrorKind::Network,
+            format!("BMC address {host:?} resolves to nothing"),
+        )),
+        Ok(Err(e)) => Err(err(
+            ErrorKind::Network,
+            format!("cannot resolve BMC address {host:?}: {e}"),
+        )),
+        Err(_) => Err(err(
+            ErrorKind::Timeout,
+            format!("cannot resolve BMC address {host:?}: no answer from the name service in time"),
+        )),
+    }
+}
+
 enum State {
     /// Outside a session.
     None { ipmi20: bool },
@@ -374,7 +391,7 @@ impl Session {
                 "the BMC key (hexadecimal_kg) is longer than 20 bytes (40 hex digits)",
             ));
         }
-        let t = Transport::connect(&cfg)?;
+        let t = Transport::connect(&cfg, deadline)?;
         let ipmi20 = matches!(cfg.interface, Interface::LanPlus { .. });
         let mut s = Session {
             t,
