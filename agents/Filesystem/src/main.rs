@@ -306,9 +306,7 @@ impl Params {
         if mountinfo::mounted_at(table, &self.directory).is_some() {
             return self.directory.clone();
         }
-        std::fs::canonicalize(&self.directory)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| self.directory.clone())
+        canonical(&self.directory)
     }
 
     fn fsck_needed(&self) -> bool {
@@ -339,6 +337,28 @@ impl Params {
                 "Couldn't find device [{}]. Expected /dev/??? to exist ({e})",
                 dev.display()
             ))),
+        }
+    }
+}
+
+/// `readlink -f` that also works for a directory that does not exist yet: the deepest existing
+/// ancestor is resolved (symlinks such as /var/run -> /run) and the rest appended.
+fn canonical(dir: &str) -> String {
+    let path = Path::new(dir);
+    let mut rest = Vec::new();
+    let mut cur = path;
+    loop {
+        if let Ok(c) = std::fs::canonicalize(cur) {
+            let mut out = c;
+            out.extend(rest.iter().rev());
+            return out.to_string_lossy().into_owned();
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                cur = parent;
+            }
+            _ => return dir.to_string(),
         }
     }
 }

@@ -487,3 +487,23 @@ fn force_unmount_false_leaves_holders_alone_and_fails_in_time() {
     let _ = holder.wait();
     assert_eq!(agent("stop", &p, &[]).code, 0);
 }
+
+#[test]
+fn a_directory_below_a_symlink_that_does_not_exist_yet() {
+    if !root() {
+        return;
+    }
+    // As /var/run -> /run: the kernel reports the resolved path; the agent must find it.
+    let fx = Fixture::new("symlink", "ext4");
+    std::fs::create_dir(fx.path("real")).unwrap();
+    std::os::unix::fs::symlink(fx.path("real"), fx.path("link")).unwrap();
+    let dir = fx.path("link/mnt/");
+    let p = params(fx.dev(), &dir, "ext4");
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(is_mounted(&fx.path("real/mnt")));
+    assert_eq!(agent("monitor", &p, &[]).code, 0);
+    assert_eq!(agent("start", &p, &[]).code, 0);
+    assert_eq!(agent("stop", &p, &[]).code, 0);
+    assert!(!is_mounted(&fx.path("real/mnt")));
+}
