@@ -105,6 +105,21 @@ first_log_after() {
     done < <(cat "$@" 2>/dev/null | grep -E "$re" | sort -s -k1,3)
 }
 
+# boot_event_after NODE EVENT NS: the time (ns) of NODE's first "power off"/"power on" (EVENT) at or
+# after NS, from the lab's boot.log, or nothing
+boot_event_after() {
+    local line t
+    while IFS= read -r line; do
+        t=$(date -d "${line%% power *}" +%s%N 2>/dev/null) || continue
+        if ((t >= $3)); then
+            echo "$t"
+            return 0
+        fi
+    done < <(grep " $2" "$LAB_DIR/$1/boot.log" 2>/dev/null)
+}
+# rel_s NS [BASE]: NS - BASE (default T0) in seconds with centiseconds
+rel_s() { local d=$(($1 - ${2:-$T0})); printf '%d.%02d' $((d / 1000000000)) $((d / 10000000 % 100)); }
+
 # resource agent spec "ocf:provider:type" -> "ocf:provider:type", checked
 check_ra() {
     [[ $1 =~ ^ocf:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$ ]] || fail "bad resource agent '$1': expected ocf:PROVIDER:TYPE"
