@@ -380,6 +380,8 @@ fn exit_codes_match_fence_ipmilan() {
             &["-P", "-C", "2", "-o", "reboot", "-m", "cycle"],
         ),
         ("admin", "secret", &["-P", "-C", "6", "-o", "validate-all"]),
+        // ipmi_sim does not implement the diagnostic interrupt: both fail.
+        ("admin", "secret", &["-P", "-C", "3", "-o", "diag"]),
         ("admin", "Wr0ng", &["-P", "-C", "3", "-o", "status"]),
         ("nobody", "secret", &["-P", "-C", "3", "-o", "off"]),
         ("admin", "secret", &["-P", "-C", "3", "-o", "bogus"]),

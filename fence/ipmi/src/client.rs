@@ -944,18 +944,12 @@ impl Session {
                         ),
                     ));
                 }
-                let ir = Response::parse(&r.data).map_err(|e| {
+                let ir = msg::parse_bridged(&r.data, req, inner_seq).map_err(|e| {
                     err(
                         ErrorKind::Protocol,
                         format!("bridged response from target {t:02X}h: {e}"),
                     )
                 })?;
-                if !ir.answers(req, inner_seq) {
-                    return Err(err(
-                        ErrorKind::Protocol,
-                        format!("target {t:02X}h answered another request"),
-                    ));
-                }
                 Ok(ir)
             }
         }

@@ -481,6 +481,19 @@ pub fn send_message(inner: &[u8]) -> Request {
     Request::new(NETFN_APP, CMD_SEND_MESSAGE, d)
 }
 
+/// The target's response carried in the data of a Send Message response (request tracking):
+/// the IPMB response to `req`, sent to the target with sequence `seq`.
+pub fn parse_bridged(data: &[u8], req: &Request, seq: u8) -> Result<Response, ParseError> {
+    let r = Response::parse(data)?;
+    if !r.answers(req, seq) {
+        return Err(ParseError::new(
+            "bridged response",
+            "answers another request",
+        ));
+    }
+    Ok(r)
+}
+
 pub(crate) fn le32(b: &[u8]) -> u32 {
     let mut a = [0u8; 4];
     a.copy_from_slice(&b[..4]);
@@ -602,6 +615,31 @@ mod tests {
         assert!(parse_cipher_suite_records(&[0xc0]).is_err());
         assert!(parse_cipher_suite_records(&[0xc0, 3]).is_err());
         assert!(parse_cipher_suite_records(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn bridging() {
+        // ipmitool -t 0x82 chassis power status: Send Message (track request, channel 0) around
+        // 82 00 7e 20 seq<<2 01 chk.
+        let inner = get_chassis_status().encode(0x82, BMC_ADDR, 3);
+        assert_eq!(inner, vec![0x82, 0x00, 0x7e, 0x20, 0x0c, 0x01, 0xd3]);
+        let outer = send_message(&inner);
+        assert_eq!((outer.netfn, outer.cmd), (NETFN_APP, CMD_SEND_MESSAGE));
+        assert_eq!(outer.data[0], 0x40);
+        assert_eq!(&outer.data[1..], &inner[..]);
+        let rsp = Response {
+            rq_addr: BMC_ADDR,
+            netfn: NETFN_CHASSIS | 1,
+            rs_addr: 0x82,
+            rq_seq: 3,
+            cmd: CMD_GET_CHASSIS_STATUS,
+            completion: 0,
+            data: vec![1, 0, 0],
+        };
+        let r = parse_bridged(&rsp.encode(), &get_chassis_status(), 3).unwrap();
+        assert!(ChassisStatus::parse(&r.data).unwrap().power_on);
+        assert!(parse_bridged(&rsp.encode(), &get_chassis_status(), 4).is_err());
+        assert!(parse_bridged(&[], &get_chassis_status(), 3).is_err());
     }
 
     #[test]
