@@ -73,7 +73,7 @@ timed "link cut isolates node2 (also across a power cycle); restore rejoins it"
 
 HUB=$(sed -n 's/^HUB=//p' "$LAB_DIR/config")
 lab down
-ip netns list | grep -qw "$HUB" && fail "hub namespace $HUB survived 'lab down'"
+! out_has "\\b$HUB\\b" ip netns list || fail "hub namespace $HUB survived 'lab down'"
 left=$(grep -l "$LAB_DIR" /proc/[0-9]*/cmdline 2>/dev/null || true)
 [ -z "$left" ] || fail "processes survived 'lab down': $left"
 grep -q "$LAB_DIR" /proc/self/mountinfo && fail "mounts under $LAB_DIR survived 'lab down'"

@@ -54,8 +54,8 @@ end=$((T_CUT + 60 * 1000000000))
 while [ -z "$t_vip" ] || [ -z "$t_on" ]; do
     (($(date +%s%N) < end)) || fail "timed out 60 s after the cut: detect='$t_detect' off='$t_off' vip='$t_vip' on='$t_on'"
     now=$(date +%s%N)
-    if [ -z "$t_detect" ] && timeout 5 "$LAB" exec "$S" crm_mon -1 --output-as=xml 2>/dev/null |
-        grep -q "<node name=\"$A\" id=\"[0-9]*\" online=\"false\""; then
+    if [ -z "$t_detect" ] &&
+        out_has "<node name=\"$A\" id=\"[0-9]*\" online=\"false\"" timeout 5 "$LAB" exec "$S" crm_mon -1 --output-as=xml; then
         t_detect=$now
         printf '[%6ss after cut] survivors see %s lost\n' "$(rel "$t_detect")" "$A"
     fi

@@ -64,6 +64,14 @@ wait_for() {
 }
 
 lab() { "$LAB" "$@"; }
+# out_has ERE CMD...: CMD succeeds and its output matches ERE. (Never `CMD | grep -q` under pipefail:
+# grep exits at the first match, CMD may die of SIGPIPE, and the pipeline fails although it matched.)
+out_has() {
+    local re=$1 out
+    shift
+    out=$("$@" 2>/dev/null) || return 1
+    grep -Eq -- "$re" <<<"$out"
+}
 # crm/crm_resource/... on any live node, bounded
 on_any() { timeout 20 "$LAB" exec any "$@"; }
 
@@ -79,17 +87,11 @@ running_on() { [ "$(locate "$1")" = "$2" ]; }
 answers() { timeout 5 "$LAB" hub ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
 silent() { ! answers "$1"; }
 # NODE has address IP on one of its interfaces
-has_addr() { timeout 5 "$LAB" exec "$1" ip -o addr show 2>/dev/null | grep -q " inet $2/"; }
+has_addr() { out_has " inet $2/" timeout 5 "$LAB" exec "$1" ip -o addr show; }
 # some fence device of type AGENT is started
-fence_started() { timeout 10 "$LAB" exec any crm_mon -1 2>/dev/null | grep -q "(stonith:$1):.*Started"; }
-node_online() {
-    timeout 10 "$LAB" exec any crm_mon -1 --output-as=xml 2>/dev/null |
-        grep -q "<node name=\"$1\" id=\"[0-9]*\" online=\"true\""
-}
-node_offline() {
-    timeout 10 "$LAB" exec any crm_mon -1 --output-as=xml 2>/dev/null |
-        grep -q "<node name=\"$1\" id=\"[0-9]*\" online=\"false\""
-}
+fence_started() { out_has "\\(stonith:$1\\):.*Started" timeout 10 "$LAB" exec any crm_mon -1; }
+node_online() { out_has "<node name=\"$1\" id=\"[0-9]*\" online=\"true\"" timeout 10 "$LAB" exec any crm_mon -1 --output-as=xml; }
+node_offline() { out_has "<node name=\"$1\" id=\"[0-9]*\" online=\"false\"" timeout 10 "$LAB" exec any crm_mon -1 --output-as=xml; }
 
 # first_log_after NS ERE FILE...: the time (ns since the epoch) of the first Pacemaker log line at or
 # after NS that matches ERE, or nothing. Pacemaker's log lines start with "Mon DD HH:MM:SS.mmm".
