@@ -6,8 +6,9 @@
 # AGENT=/path/to/IPaddr2 selects the binary; otherwise it is built with cargo (release). The
 # namespace holds a veth pair named eth0/eth1 (the interfaces the configs use); each config is
 # copied with AgentRoot pointing at a temp directory holding the agent, then `ocft make` and
-# `ocft test` run inside the namespace. Exits non-zero if a case failed. The namespace, the
-# temp directory and ocft's generated cases are removed on exit, also on failure.
+# `ocft test` run inside the namespace, in a private mount namespace whose tmpfs holds ocft's
+# generated cases. Exits non-zero if a case failed. The namespace and the temp directory are
+# removed on exit, also on failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -30,9 +31,7 @@ fi
 
 ns=rustha-ocft-$$
 tmp=$(mktemp -d /tmp/rustha-ocft-ip.XXXXXX)
-names=()
 cleanup() {
-	for n in "${names[@]}"; do ocft clean "$n" >/dev/null 2>&1; done
 	ip netns pids "$ns" 2>/dev/null | while read -r pid; do kill "$pid" 2>/dev/null; done
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
@@ -50,16 +49,23 @@ cp "$agent" "$tmp/agents/IPaddr" 2>/dev/null
 export OCF_ROOT=${OCF_ROOT:-/usr/lib/ocf}
 export HA_RSCTMP="$tmp/rsctmp"
 
+# ocft keeps its generated cases, and runs them, in one fixed directory; a private mount
+# namespace with a tmpfs there keeps concurrent ocft runs (other agents' tests) from colliding.
+cases=/var/lib/resource-agents/ocft/cases
+mkdir -p "$cases"
 rc=0
 for cfg in "${cfgs[@]}"; do
 	name=rustha-$(basename "$cfg" .cfg)
-	names+=("$name")
 	sed "s#^\(\s*AgentRoot\s\).*#\1$tmp/agents#" "$cfg" > "$tmp/configs/$name"
-	ocft make -d "$tmp/configs" "$name" || { echo "ERROR: ocft make $name failed"; rc=1; continue; }
 	log="$tmp/$name.log"
-	(cd "$tmp/run" && ip netns exec "$ns" ocft test "$name") 2>&1 | tee "$log"
+	unshare --mount --propagation private bash -c '
+		mount -t tmpfs rustha-ocft "$1" || exit 1
+		ocft make -d "$2" "$3" || { echo "ERROR: ocft make $3 failed"; exit 1; }
+		cd "$4" && ip netns exec "$5" ocft test "$3"
+	' run-ocft "$cases" "$tmp/configs" "$name" "$tmp/run" "$ns" 2>&1 | tee "$log"
 	failed=$(grep -c 'FAILED\|ERROR:\|WARNING:' "$log" || true)
-	echo "ocft $name: $failed failure lines"
-	[ "$failed" = 0 ] || rc=1
+	passed=$(grep -c "^$name: .* - .*OK" "$log" || true)
+	echo "ocft $name: $passed cases passed, $failed failure lines"
+	[ "$failed" = 0 ] && [ "$passed" -gt 0 ] || rc=1
 done
 exit $rc

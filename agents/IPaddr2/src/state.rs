@@ -55,6 +55,8 @@ fn starttime_of(pid: i32) -> Option<u64> {
 pub fn spawn_sender(inv: &Invocation, p: &Params, a: &Announce, count: u32) -> std::io::Result<()> {
     let file = pid_file(inv, p);
     std::fs::create_dir_all(inv.state_dir())?;
+    // One sender per address: a newer one replaces one still running (its PID file would be lost).
+    stop_sender(inv, p);
     let interval = p.arp_interval;
     let announce = *a;
     // SAFETY: the agent is single-threaded; the child only sends packets, touches its own PID
