@@ -454,7 +454,17 @@ fn fstype_supported(fstype: &str, deadline: &Deadline, load: bool) -> Result<()>
     if known() {
         return Ok(());
     }
-    if load {
+    if !load {
+        // Loadable later (start runs modprobe)?
+        if module_available(support) {
+            return Ok(());
+        }
+        bail!(
+            ErrInstalled,
+            "Couldn't find filesystem {support} in /proc/filesystems, nor a kernel module for it"
+        );
+    }
+    {
         let out = command::run(
             &Command::new("modprobe").arg(support),
             &deadline.capped(Duration::from_secs(10)),
@@ -470,13 +480,25 @@ fn fstype_supported(fstype: &str, deadline: &Deadline, load: bool) -> Result<()>
     }
     bail!(
         ErrInstalled,
-        "Couldn't find filesystem {support} in /proc/filesystems{}",
-        if load {
-            " and failed to load kernel module"
-        } else {
-            ""
-        }
+        "Couldn't find filesystem {support} in /proc/filesystems and failed to load kernel module"
     )
+}
+
+/// Whether modules.dep of the running kernel lists a module named `name`.
+fn module_available(name: &str) -> bool {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let dep = std::fs::read_to_string(format!("/lib/modules/{}/modules.dep", release.trim()))
+        .unwrap_or_default();
+    module_listed(&dep, name)
+}
+
+/// Whether the text of a modules.dep lists module `name` (`kernel/fs/nfs/nfs.ko.xz: deps`).
+fn module_listed(modules_dep: &str, name: &str) -> bool {
+    modules_dep.lines().any(|l| {
+        let path = l.split(':').next().unwrap_or("");
+        let file = path.rsplit('/').next().unwrap_or("");
+        file.split('.').next() == Some(name) && file.contains(".ko")
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,12 +527,11 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
             sub.mount_point
         );
     }
-    fstype_supported(&p.fstype, &inv.deadline, true)?;
-
     let device = match p.source {
         Source::Block => Some(p.block_device(&inv.deadline)?),
         _ => None,
     };
+    fstype_supported(&p.fstype, &inv.deadline, true)?;
     if let (Some(dev), true) = (&device, p.fsck_needed()) {
         fsck(p, dev, &inv.deadline)?;
     }
@@ -1052,4 +1073,57 @@ fn is_zombie(pid: i32) -> bool {
                 .map(|i| s[i + 1..].trim_start().starts_with('Z'))
         })
         .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_dep_lookup() {
+        let dep =
+            "kernel/fs/nfs/nfs.ko.xz: kernel/net/sunrpc/sunrpc.ko.xz\nkernel/fs/xfs/xfs.ko:\n";
+        assert!(module_listed(dep, "nfs"));
+        assert!(module_listed(dep, "xfs"));
+        assert!(!module_listed(dep, "nfsd"));
+        assert!(!module_listed(dep, "sunrpc.ko"));
+        assert!(!module_listed("", "ext4"));
+    }
+
+    #[test]
+    fn legacy_positional_arguments() {
+        let args: Vec<String> = ["/dev/sda3", "/ogfs", "ogfs", "hostdata=x"]
+            .map(String::from)
+            .to_vec();
+        let v = legacy_args(&args).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                ("device", "/dev/sda3".to_string()),
+                ("directory", "/ogfs".to_string()),
+                ("fstype", "ogfs".to_string()),
+                ("options", "hostdata=x".to_string())
+            ]
+        );
+        assert_eq!(legacy_args(&args[..2]).unwrap().len(), 2);
+        let too_many: Vec<String> = vec!["a".into(); 5];
+        assert_eq!(legacy_args(&too_many).unwrap_err().code, Code::ErrArgs);
+    }
+
+    #[test]
+    fn canonical_keeps_missing_tails() {
+        let tmp = std::fs::canonicalize(std::env::temp_dir()).unwrap();
+        let want = tmp
+            .join("rustha-no-such-dir/x")
+            .to_string_lossy()
+            .into_owned();
+        assert_eq!(
+            canonical(&format!(
+                "{}/rustha-no-such-dir/x",
+                std::env::temp_dir().display()
+            )),
+            want
+        );
+        assert_eq!(canonical("/"), "/");
+    }
 }
