@@ -946,8 +946,67 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
     }
     if let Some(dev) = device {
         flush_buffers(&dev);
+        warn_if_still_in_use(&dev, (top.major, top.minor), &inv.deadline);
     }
     Ok(Code::Success)
+}
+
+/// After the last unmount the device should be free. If it is not, the usual reason is a copy
+/// of the mount in another mount namespace (a container, or any `unshare -m` made while the
+/// file system was mounted): the file system is then still mounted on this node. Say so.
+fn warn_if_still_in_use(dev: &Path, (major, minor): (u32, u32), deadline: &Deadline) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let free = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_EXCL)
+            .open(dev)
+            .is_ok()
+            .then_some(())
+    };
+    if deadline
+        .capped(Duration::from_millis(500))
+        .poll(Duration::from_millis(20), free)
+        .is_some()
+    {
+        return;
+    }
+    let mine = std::fs::read_link("/proc/self/ns/mnt").ok();
+    let mut seen = Vec::new();
+    let mut holders = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let ns = std::fs::read_link(format!("/proc/{pid}/ns/mnt")).ok();
+        if ns.is_none() || ns == mine || seen.contains(&ns) {
+            continue;
+        }
+        seen.push(ns);
+        let text = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap_or_default();
+        if let Some(m) = mountinfo::parse(&text)
+            .into_iter()
+            .find(|m| (m.major, m.minor) == (major, minor))
+        {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            holders.push(format!("pid {pid} ({}) on {}", comm.trim(), m.mount_point));
+        }
+        if holders.len() >= 3 || deadline.expired() {
+            break;
+        }
+    }
+    warn!(
+        "{} is still in use after unmount{}",
+        dev.display(),
+        if holders.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ": still mounted in another mount namespace ({})",
+                holders.join(", ")
+            )
+        }
+    );
 }
 
 fn still_mounted(mp: &str) -> bool {

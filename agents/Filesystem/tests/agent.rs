@@ -507,3 +507,32 @@ fn a_directory_below_a_symlink_that_does_not_exist_yet() {
     assert_eq!(agent("stop", &p, &[]).code, 0);
     assert!(!is_mounted(&fx.path("real/mnt")));
 }
+
+#[test]
+fn stop_says_when_a_mount_namespace_still_holds_a_copy() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("nscopy", "ext4");
+    let dir = fx.path("mnt");
+    let p = params(fx.dev(), &dir, "ext4");
+    assert_eq!(agent("start", &p, &[]).code, 0);
+    // A private mount namespace made while mounted keeps its own copy of the mount.
+    let mut copy = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sleep", "1040"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let r = agent("stop", &p, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!is_mounted(&dir));
+    assert!(
+        r.stderr
+            .contains("still mounted in another mount namespace")
+            && r.stderr.contains(&format!("pid {}", copy.id())),
+        "{}",
+        r.stderr
+    );
+    let _ = copy.kill();
+    let _ = copy.wait();
+}
