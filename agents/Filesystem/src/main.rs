@@ -621,8 +621,17 @@ fn do_mount(p: &Params, device: Option<&Path>, dir: &str, deadline: &Deadline) -
         if !p.fstype.is_empty() && p.fstype != "none" {
             cmd = cmd.args(["-t", &p.fstype]);
         }
-        if !p.options_raw.is_empty() {
-            cmd = cmd.args(["-o", &p.options_raw]);
+        // mount.cifs takes the password from PASSWD: keep it out of argv.
+        let mut opts = p.options_raw.clone();
+        if matches!(p.fstype.as_str(), "cifs" | "smb3" | "smbfs") {
+            let (rest, password) = options::split_password(&p.options_raw);
+            if let Some(pw) = password {
+                opts = rest;
+                cmd = cmd.env("PASSWD", pw);
+            }
+        }
+        if !opts.is_empty() {
+            cmd = cmd.args(["-o", &opts]);
         }
         let dev = device
             .map(|d| d.to_string_lossy().into_owned())
@@ -638,14 +647,14 @@ fn do_mount(p: &Params, device: Option<&Path>, dir: &str, deadline: &Deadline) -
         }
         return Ok(());
     }
-    let describe = |e: Errno| {
-        match e {
+    let describe = |e: Errno| match e {
         Errno::EINVAL => format!(
-            "the kernel rejected it (EINVAL: wrong fstype {:?}, bad options {:?} or a bad superblock)",
-            p.fstype, p.options_raw
+            "the kernel rejected it (EINVAL: wrong fstype {:?}, \
+             bad options {:?} or a bad superblock)",
+            p.fstype,
+            options::redact(&p.options_raw)
         ),
         e => format!("{} ({e:?})", e.desc()),
-    }
     };
     if p.source == Source::Bind {
         let flags = MsFlags::MS_BIND | (p.options.flags & MsFlags::MS_REC);
@@ -668,7 +677,7 @@ fn do_mount(p: &Params, device: Option<&Path>, dir: &str, deadline: &Deadline) -
                 let _ = nix::mount::umount2(dir, MntFlags::MNT_DETACH);
                 return Err(fail(format!(
                     "bind mount made, but applying {:?} by remount failed: {}",
-                    p.options_raw,
+                    options::redact(&p.options_raw),
                     describe(e)
                 )));
             }

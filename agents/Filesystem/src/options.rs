@@ -125,6 +125,44 @@ impl MountOptions {
     }
 }
 
+fn is_password(o: &str) -> bool {
+    let key = o.split('=').next().unwrap_or("").to_ascii_lowercase();
+    matches!(key.as_str(), "password" | "pass" | "passwd") && o.contains('=')
+}
+
+/// `options` without `password=`/`pass=` entries, and the password: mount.cifs reads it from
+/// the PASSWD environment variable, which keeps it out of argv (and `ps`).
+pub fn split_password(options: &str) -> (String, Option<String>) {
+    let mut password = None;
+    let rest: Vec<&str> = options
+        .split(',')
+        .filter(|o| {
+            if is_password(o) {
+                password = o.split_once('=').map(|(_, v)| v.to_string());
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    (rest.join(","), password)
+}
+
+/// `options` for messages: password values replaced by `***`.
+pub fn redact(options: &str) -> String {
+    options
+        .split(',')
+        .map(|o| {
+            if is_password(o) {
+                format!("{}=***", o.split('=').next().unwrap_or(""))
+            } else {
+                o.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +185,16 @@ mod tests {
         assert!(!o.read_only);
         assert!(o.flags.is_empty());
         assert_eq!(o.data_string(), None);
+    }
+
+    #[test]
+    fn passwords_leave_argv_and_messages() {
+        let (rest, pw) = split_password("username=bob,password=s3cret,vers=3.0");
+        assert_eq!(rest, "username=bob,vers=3.0");
+        assert_eq!(pw.as_deref(), Some("s3cret"));
+        assert_eq!(split_password("ro").1, None);
+        assert_eq!(redact("user=x,pass=hunter2,ro"), "user=x,pass=***,ro");
+        assert!(!redact("PASSWORD=a=b").contains("a=b"));
     }
 
     #[test]
