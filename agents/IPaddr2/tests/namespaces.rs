@@ -819,3 +819,40 @@ fn status_prints_running_or_stopped() {
     assert_eq!((out.code, out.stdout.trim()), (OK, "running"));
     lab.run(&ns, IPADDR2, &["stop"], &env).expect(OK);
 }
+
+#[test]
+fn waits_are_bounded_by_the_operation_timeout() {
+    need_root!();
+    let mut lab = Lab::new();
+    let ns = lab.ns("w");
+    // eth0 up, its peer never: no carrier, so DAD can never finish.
+    ip(&[
+        "link", "add", "eth0", "netns", &ns, "type", "veth", "peer", "name", "eth1", "netns", &ns,
+    ]);
+    ip(&["-n", &ns, "link", "set", "eth0", "up"]);
+    ip(&[
+        "-n",
+        &ns,
+        "addr",
+        "add",
+        "fd00:251:11::1/64",
+        "dev",
+        "eth0",
+        "nodad",
+    ]);
+    let env = [("ip", "fd00:251:11::10"), ("CRM_meta_timeout", "3000")];
+    let t = Instant::now();
+    let out = lab.run(&ns, IPADDR2, &["start"], &env);
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "start took {:?} with a 3 s timeout",
+        t.elapsed()
+    );
+    out.expect(OK);
+    assert!(out.stderr.contains("tentative"), "{}", out.stderr);
+    // The link is down, so monitor reports the resource stopped, with the reason.
+    lab.run(&ns, IPADDR2, &["monitor"], &recurring(&env))
+        .expect_reason(NOT_RUNNING, "eth0 is down");
+    lab.run(&ns, IPADDR2, &["stop"], &env).expect(OK);
+    assert!(!lab.addrs(&ns).contains("fd00:251:11::10/"));
+}
