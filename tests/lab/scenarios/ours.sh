@@ -38,8 +38,8 @@ our_agents() {
         rm -rf "$stage"
         mkdir -p "$stage"
         CLEANUP_HOOKS+=("rm -rf $stage")
-        for f in /usr/sbin/fence_na /usr/sbin/fence_ipmilan_rs "$(command -v na-sim || true)"; do
-            [ -n "$f" ] && [ -x "$f" ] || fail "installed agents: $f is missing (make install)"
+        for f in /usr/sbin/fence_na /usr/sbin/fence_ipmilan_rs "$(command -v na-sim || echo na-sim)"; do
+            [ -x "$f" ] || fail "installed agents: $f is missing or not executable (make install)"
             cp "$f" "$stage/"
         done
         chmod 755 "$stage" "$stage"/*
