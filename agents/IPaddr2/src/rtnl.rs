@@ -593,6 +593,30 @@ mod tests {
     }
 
     #[test]
+    fn garbage_never_panics() {
+        // A simple deterministic generator: every parser must reject or accept, never panic.
+        let mut x: u32 = 0x9e37_79b9;
+        for len in 0..200usize {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x & 0xff) as u8
+                })
+                .collect();
+            let _ = split(&bytes);
+            let _ = attributes(&bytes);
+            let _ = parse_link(&bytes);
+            let _ = parse_addr(&bytes);
+            let _ = parse_route(&bytes);
+            let _ = error_code(&bytes);
+            let _ = crate::packets::Arp::parse(&bytes);
+            let _ = crate::state::stat_starttime(&String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    #[test]
     fn link_up_sets_flag_and_change_mask() {
         let b = link_up_body(4);
         assert_eq!(u32_at(&b, 4), Some(4));
