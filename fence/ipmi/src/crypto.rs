@@ -243,11 +243,13 @@ impl RakpInput {
     }
 }
 
-/// K_n = HMAC(SIK, n repeated to the hash's output length) (IPMI 2.0 §13.32): K1 keys integrity,
-/// the first 16 bytes of K2 key AES.
+/// K_n = HMAC(SIK, n repeated) (IPMI 2.0 §13.32): K1 keys integrity, the first 16 bytes of K2
+/// key AES. The constant is 20 bytes (the spec's length, from SHA1) for HMAC-SHA1 and also for
+/// HMAC-SHA256, as FreeIPMI and OpenBMC's netipmid compute it (checked against FreeIPMI with
+/// suites 16 and 17); 16 bytes for HMAC-MD5, as OpenIPMI's ipmi_sim computes it (checked with
+/// suite 8).
 pub fn derive_k(alg: AuthAlg, sik: &[u8], n: u8) -> Vec<u8> {
     let len = match alg {
-        AuthAlg::HmacSha256 => 32,
         AuthAlg::HmacMd5 => 16,
         _ => 20,
     };
@@ -424,8 +426,8 @@ mod tests {
     //   rakp3 = H(kuid, rc + sidm + name)
     //   sik = hmac.new(kuid, rm + rc + name, hashlib.sha256).digest()
     //   icv = H(sik, rm + sidc + guid)[:32]
-    //   k1 = hmac.new(sik, b'\x01' * 32, hashlib.sha256).digest()
-    //   k2 = hmac.new(sik, b'\x02' * 32, hashlib.sha256).digest()
+    //   k1 = hmac.new(sik, b'\x01' * 20, hashlib.sha256).digest()
+    //   k2 = hmac.new(sik, b'\x02' * 20, hashlib.sha256).digest()
     //   integ = H(k1, bytes.fromhex('06c0') + b'x' * 10)[:32]
     fn sample() -> RakpInput {
         RakpInput {
@@ -463,17 +465,17 @@ mod tests {
         let keys = SessionKeys::derive(a, sik, b"secret");
         assert_eq!(
             keys.k1,
-            hex("6156285b8edfe6df8bb994483a8a76c26b587a3fc6c0b5ec6b2d7ad1fb4f5d35")
+            hex("b56faef1c37759ee6f92dccb3dfb8a7610c83e064883aa735d3e84c1cb0c5728")
         );
         assert_eq!(
             keys.k2,
-            hex("af7f7d6eea3e7abc029e14501226c23db32ca4c78ac2f2c384a28680b6648503")
+            hex("45d88aac4a3d9b6ac2cdf022f1f31a5a82ac0aecfe8d8559b4060eb4a13b4334")
         );
         let mut data = vec![0x06, 0xc0];
         data.extend_from_slice(b"xxxxxxxxxx");
         assert_eq!(
             keys.integrity_code(IntegrityAlg::HmacSha256_128, &data),
-            hex("402841dd9cde0207a997438766fd8ed1")
+            hex("90faa8c20bd81db6b3e0e4a0d66810ab")
         );
     }
 

@@ -51,9 +51,11 @@ impl CipherSuite {
     }
 }
 
-/// The suites we implement, strongest first: confidentiality, then integrity, then the key
-/// exchange hash. Suite 0 (no authentication at all) is never chosen automatically.
-pub const SUPPORTED_BY_STRENGTH: [u8; 9] = [17, 3, 8, 16, 2, 7, 15, 1, 6];
+/// The suites we implement, in the order they are chosen: integrity by SHA256, then SHA1 (with
+/// AES before without), then the HMAC-MD5 suites (whose keying implementations disagree on:
+/// this crate follows OpenIPMI), then the suites without integrity. Suite 0 (no authentication
+/// at all) is never chosen automatically.
+pub const SUPPORTED_BY_STRENGTH: [u8; 9] = [17, 3, 16, 2, 8, 7, 15, 1, 6];
 
 /// Open Session Request payload (§13.17). `max_priv` 0 asks for the highest level the user may
 /// have.
