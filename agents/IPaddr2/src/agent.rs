@@ -360,6 +360,12 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
         }
     }
 
+    if let (IpAddr::V6(ip), Some(label)) = (p.ip, p.ipv6_addrlabel) {
+        tracing::info!("Adding IPv6 address label prefix {ip} label {label}");
+        if let Err(e) = nl.addrlabel(true, ip, label) {
+            tracing::warn!("cannot add the IPv6 address label {label} for {ip}: {e}");
+        }
+    }
     let spec = spec(p, t);
     tracing::info!(
         "Adding {} address {}/{}{} to device {nic}{}",
@@ -484,6 +490,10 @@ fn stop(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Co
                 tracing::warn!("flush_routes: cannot flush the {v} route cache: {e}");
             }
         }
+    }
+    if let (IpAddr::V6(ip), Some(label)) = (p.ip, p.ipv6_addrlabel) {
+        // As the stock agent: an error here (no such policy) is of no consequence.
+        let _ = nl.addrlabel(false, ip, label);
     }
     if let (true, IpAddr::V4(ip)) = (p.lvs_support, p.ip) {
         state::restore_loopback(inv, nl, ip);

@@ -230,6 +230,20 @@ impl Netlink {
             .map(|_| ())
     }
 
+    /// Add (`add`) or remove the /128 address label policy for `ip`.
+    pub fn addrlabel(&mut self, add: bool, ip: std::net::Ipv6Addr, label: u32) -> io::Result<()> {
+        let (kind, flags) = if add {
+            (
+                rtnl::RTM_NEWADDRLABEL,
+                rtnl::NLM_F_ACK | rtnl::NLM_F_CREATE | rtnl::NLM_F_EXCL,
+            )
+        } else {
+            (rtnl::RTM_DELADDRLABEL, rtnl::NLM_F_ACK)
+        };
+        self.transact(kind, flags, &rtnl::addrlabel_body(ip, label))
+            .map(|_| ())
+    }
+
     pub fn set_link_up(&mut self, index: u32) -> io::Result<()> {
         self.transact(
             rtnl::RTM_NEWLINK,

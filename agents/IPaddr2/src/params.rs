@@ -26,6 +26,8 @@ pub struct Params {
     pub prefix: Option<u8>,
     pub broadcast: Broadcast,
     pub lvs_support: bool,
+    /// IPv6 with lvs_ipv6_addrlabel: the label for the address's /128 policy.
+    pub ipv6_addrlabel: Option<u32>,
     pub arp_interval: Duration,
     pub arp_count: u32,
     pub arp_count_refresh: u32,
@@ -158,14 +160,19 @@ impl Params {
             }
             _ => {}
         }
-        if lvs_ipv6_addrlabel {
+        let ipv6_addrlabel = if lvs_ipv6_addrlabel {
             let raw = v.str("lvs_ipv6_addrlabel_value").trim();
-            if raw.parse::<u32>().is_err() {
-                return Err(Error::configured(format!(
-                    "Invalid lvs_ipv6_addrlabel_value [{raw}], should be positive integer"
-                )));
+            match raw.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    return Err(Error::configured(format!(
+                        "Invalid lvs_ipv6_addrlabel_value [{raw}], should be positive integer"
+                    )))
+                }
             }
-        }
+        } else {
+            None
+        };
 
         let (mut nic, mut label) = (None, None);
         let raw_nic = v.str("nic").trim();
@@ -275,6 +282,7 @@ impl Params {
             prefix,
             broadcast,
             lvs_support,
+            ipv6_addrlabel,
             arp_interval: Duration::from_millis(u64::from(arp_interval)),
             arp_count,
             arp_count_refresh,

@@ -15,6 +15,8 @@ pub const RTM_NEWADDR: u16 = 20;
 pub const RTM_DELADDR: u16 = 21;
 pub const RTM_GETADDR: u16 = 22;
 pub const RTM_GETROUTE: u16 = 26;
+pub const RTM_NEWADDRLABEL: u16 = 72;
+pub const RTM_DELADDRLABEL: u16 = 73;
 
 pub const NLM_F_REQUEST: u16 = 0x1;
 pub const NLM_F_MULTI: u16 = 0x2;
@@ -399,6 +401,18 @@ pub fn addr_body(spec: &AddrSpec) -> Vec<u8> {
     b
 }
 
+const IFAL_ADDRESS: u16 = 1;
+const IFAL_LABEL: u16 = 2;
+
+/// The ifaddrlblmsg and attributes of RTM_NEWADDRLABEL/RTM_DELADDRLABEL for the /128 policy
+/// `ip addrlabel add prefix IP label LABEL` creates.
+pub fn addrlabel_body(ip: Ipv6Addr, label: u32) -> Vec<u8> {
+    let mut b = vec![AF_INET6, 0, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    push_attr(&mut b, IFAL_ADDRESS, &ip.octets());
+    push_attr(&mut b, IFAL_LABEL, &label.to_ne_bytes());
+    b
+}
+
 const IFLA_EXT_MASK: u16 = 29;
 const RTEXT_FILTER_SKIP_STATS: u32 = 1 << 3;
 
@@ -590,6 +604,16 @@ mod tests {
         let attrs = attributes(&b[16..]).unwrap();
         assert_eq!(attrs[0], (IFLA_IFNAME, &b"eth0\0"[..]));
         assert_eq!(attrs[1].0, IFLA_EXT_MASK);
+    }
+
+    #[test]
+    fn addrlabel_request_layout() {
+        let ip: Ipv6Addr = "fd00::10".parse().unwrap();
+        let b = addrlabel_body(ip, 99);
+        assert_eq!(&b[..4], &[AF_INET6, 0, 128, 0]);
+        let attrs = attributes(&b[12..]).unwrap();
+        assert_eq!(attrs[0], (IFAL_ADDRESS, &ip.octets()[..]));
+        assert_eq!(attrs[1], (IFAL_LABEL, &99u32.to_ne_bytes()[..]));
     }
 
     #[test]

@@ -856,3 +856,35 @@ fn waits_are_bounded_by_the_operation_timeout() {
     lab.run(&ns, IPADDR2, &["stop"], &env).expect(OK);
     assert!(!lab.addrs(&ns).contains("fd00:251:11::10/"));
 }
+
+#[test]
+fn lvs_ipv6_addrlabel_adds_and_removes_the_policy() {
+    need_root!();
+    let mut lab = Lab::new();
+    let ns = lab.ns_with_pair("l");
+    ip(&[
+        "-n",
+        &ns,
+        "addr",
+        "add",
+        "fd00:251:12::1/64",
+        "dev",
+        "eth0",
+        "nodad",
+    ]);
+    let env = [
+        ("ip", "fd00:251:12::10"),
+        ("nodad", "true"),
+        ("lvs_ipv6_addrlabel", "true"),
+        ("lvs_ipv6_addrlabel_value", "77"),
+    ];
+    lab.run(&ns, IPADDR2, &["start"], &env).expect(OK);
+    let labels = ip(&["-n", &ns, "addrlabel", "list"]);
+    assert!(
+        labels.contains("prefix fd00:251:12::10/128 label 77"),
+        "{labels}"
+    );
+    lab.run(&ns, IPADDR2, &["stop"], &env).expect(OK);
+    let labels = ip(&["-n", &ns, "addrlabel", "list"]);
+    assert!(!labels.contains("fd00:251:12::10"), "{labels}");
+}

@@ -84,8 +84,9 @@ const LVS_IPV6_ADDRLABEL: Parameter = Parameter::new(
 )
 .default("false")
 .long(
-    "Accepted for compatibility (IPv6 only). This agent does not add an address label \
-     policy; the parameter is validated like the stock agent does.",
+    "IPv6 only: add an address label policy (as 'ip addrlabel add prefix IP/128 label VALUE') \
+     on start and remove it on stop, so that traffic from the interface does not pick this \
+     address as its source (RFC 3484); LVS-DR health checks to the real servers need this.",
 );
 
 const LVS_IPV6_ADDRLABEL_VALUE: Parameter = Parameter::new(
