@@ -509,3 +509,55 @@ fn bmc_key_kg() {
     let stock = run_stock(&sim.args(&["-P", "-C", "3", &with_kg, "-o", "status"]));
     assert_eq!(code(&stock), 0, "fence_ipmilan with Kg: {}", stderr(&stock));
 }
+
+/// cluster-glue `external/` plugin mode: configuration in the environment, commands as arguments.
+#[test]
+fn cluster_glue_plugin_mode() {
+    if !root_or_skip("cluster_glue_plugin_mode") {
+        return;
+    }
+    let sim = Sim::start(true);
+    let run = |args: &[&str]| {
+        std::process::Command::new(AGENT)
+            .args(args)
+            .env("ip", "127.0.0.1")
+            .env("ipport", sim.port.to_string())
+            .env("username", "admin")
+            .env("password", "secret")
+            .env("lanplus", "1")
+            .env("cipher", "3")
+            .env("hostlist", "node1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run agent")
+    };
+    let o = run(&["getconfignames"]);
+    assert_eq!(code(&o), 0);
+    for p in ["ip", "ipport", "username", "password", "lanplus", "cipher"] {
+        assert!(
+            stdout(&o).lines().any(|l| l == p),
+            "{p} missing: {}",
+            stdout(&o)
+        );
+    }
+    assert_eq!(stdout(&run(&["gethosts"])).trim(), "node1");
+    assert_eq!(code(&run(&["status"])), 0);
+    let o = run(&["off", "node1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(sim.wait_power(false, Duration::from_secs(2)));
+    let o = run(&["reset", "node1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(sim.wait_power(true, Duration::from_secs(2)));
+    let o = std::process::Command::new(AGENT)
+        .args(["status"])
+        .env("ip", "127.0.0.1")
+        .env("ipport", sim.port.to_string())
+        .env("username", "admin")
+        .env("password", "Wr0ng")
+        .env("lanplus", "1")
+        .env("hostlist", "node1")
+        .output()
+        .expect("run agent");
+    assert_ne!(code(&o), 0);
+    assert!(!stderr(&o).contains("Wr0ng"));
+}
