@@ -54,17 +54,10 @@ pub fn handle(inv: &Invocation) -> Result<Code> {
             inv.action.name()
         );
     }
-    let target = match enter_namespace(&params).and_then(|()| {
-        let mut nl = Netlink::open(inv.deadline).map_err(|e| {
-            Unresolved::Failed(Error::generic(format!("cannot open a netlink socket: {e}")))
-        })?;
-        let t = resolve(&params, &mut nl, &inv.action)?;
-        Ok((nl, t))
-    }) {
-        Ok(t) => t,
+    let (mut nl, target) = match connect(inv, &params) {
+        Ok(v) => v,
         Err(u) => return unresolved(inv, u),
     };
-    let (mut nl, target) = target;
     match inv.action {
         Action::Start => start(inv, &params, &target, &mut nl),
         Action::Stop => stop(inv, &params, &target, &mut nl),
@@ -84,6 +77,16 @@ pub fn handle(inv: &Invocation) -> Result<Code> {
         }
         _ => Ok(Code::Success),
     }
+}
+
+/// Enter the namespace, open netlink, find the interface and prefix.
+fn connect(inv: &Invocation, p: &Params) -> std::result::Result<(Netlink, Target), Unresolved> {
+    enter_namespace(p)?;
+    let mut nl = Netlink::open(inv.deadline).map_err(|e| {
+        Unresolved::Failed(Error::generic(format!("cannot open a netlink socket: {e}")))
+    })?;
+    let target = resolve(p, &mut nl, &inv.action)?;
+    Ok((nl, target))
 }
 
 fn unresolved(inv: &Invocation, u: Unresolved) -> Result<Code> {
