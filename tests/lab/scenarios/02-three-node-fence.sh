@@ -46,6 +46,9 @@ pid_before=$(cat "$LAB_DIR/$A/pid")
 ns_of() { date -d "$1" +%s%N; }
 rel() { local d=$(($1 - T_CUT)); printf '%d.%02d' $((d / 1000000000)) $((d / 10000000 % 100)); }
 
+dc_xml=$(timeout 10 "$LAB" exec "$S" crm_mon -1 --output-as=xml 2>/dev/null) || dc_xml=""
+DC=$(sed -n 's/.*<current_dc present="true".* name="\([^"]*\)".*/\1/p' <<<"$dc_xml" | head -n 1)
+echo "    the DC is ${DC:-unknown}"
 step "cutting $A's link"
 T_CUT=$(date +%s%N)
 lab link "$A" cut
