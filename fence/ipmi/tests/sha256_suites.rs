@@ -27,6 +27,7 @@ fn bmc(suites: &[u8]) -> FakeBmc {
         user: "admin".into(),
         password: "secret".into(),
         kg: None,
+        stuck: false,
     })
 }
 
@@ -89,6 +90,7 @@ fn sha256_login_failures() {
         user: "admin".into(),
         password: "secret".into(),
         kg: Some(b"0123456789abcdefghij".to_vec()),
+        stuck: false,
     });
     let e = Session::open(cfg(kb.port, Some(17), "admin", "secret"), &d()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Kg, "{e}");

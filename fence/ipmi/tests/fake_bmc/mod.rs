@@ -31,6 +31,8 @@ pub struct FakeConfig {
     pub user: String,
     pub password: String,
     pub kg: Option<Vec<u8>>,
+    /// Accept Chassis Control but never change the power state (a stuck machine).
+    pub stuck: bool,
 }
 
 struct Pending {
@@ -297,7 +299,7 @@ impl FakeBmc {
                             }
                             (msg::NETFN_CHASSIS, msg::CMD_CHASSIS_CONTROL) => {
                                 c2.fetch_add(1, Ordering::SeqCst);
-                                match req.data.first() {
+                                match req.data.first().filter(|_| !cfg.stuck) {
                                     Some(0) => p2.store(false, Ordering::SeqCst),
                                     Some(1) | Some(2) | Some(3) => p2.store(true, Ordering::SeqCst),
                                     _ => {}
