@@ -918,16 +918,49 @@ fn write_read_remove(file: &Path, content: &[u8], direct: bool) -> Result<()> {
 fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
-    let Some(top) = mountinfo::mounted_at(&table, &dir).cloned() else {
+    let Some(first) = mountinfo::mounted_at(&table, &dir).cloned() else {
         info!("{dir} is not mounted");
         return Ok(Code::Success);
     };
     if dir == "/" {
         bail!(ErrConfigured, "refusing to unmount \"/\"");
     }
-    // Submounts deepest first, other mounts of the same block device (as the stock agent
-    // does, unless this is a bind mount), then the directory itself.
-    let mut targets: Vec<Mount> = mountinfo::submounts(&table, &dir)
+    // Mounts stacked on the directory are unmounted one layer per round.
+    let mut table = table;
+    for _ in 0..16 {
+        let Some(top) = mountinfo::mounted_at(&table, &dir).cloned() else {
+            break;
+        };
+        for m in unmount_order(p, &table, &dir, &top) {
+            let budget = if p.fast_stop {
+                inv.deadline.capped(Duration::from_secs(6))
+            } else {
+                inv.deadline
+            };
+            info!("Trying to unmount {}", m.mount_point);
+            unmount(p, &m, &budget)?;
+        }
+        table = read_mounts()?;
+    }
+    if let Some(m) = mountinfo::mounted_at(&table, &dir) {
+        bail!(
+            ErrGeneric,
+            "Couldn't unmount {dir}: {} is still mounted there",
+            m.source
+        );
+    }
+    if p.source == Source::Block && first.major != 0 {
+        let dev = PathBuf::from(&first.source);
+        flush_buffers(&dev);
+        warn_if_still_in_use(&dev, (first.major, first.minor), &inv.deadline);
+    }
+    Ok(Code::Success)
+}
+
+/// Submounts deepest first, other mounts of the same block device (as the stock agent does,
+/// unless this is a bind mount), then the directory itself.
+fn unmount_order(p: &Params, table: &[Mount], dir: &str, top: &Mount) -> Vec<Mount> {
+    let mut targets: Vec<Mount> = mountinfo::submounts(table, dir)
         .into_iter()
         .cloned()
         .collect();
@@ -935,29 +968,14 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
         let mut others: Vec<Mount> = table
             .iter()
             .filter(|m| (m.major, m.minor) == (top.major, top.minor))
-            .filter(|m| !mountinfo::is_under(&m.mount_point, &dir) && m.mount_point != "/")
+            .filter(|m| !mountinfo::is_under(&m.mount_point, dir) && m.mount_point != "/")
             .cloned()
             .collect();
         others.sort_by_key(|m| std::cmp::Reverse(m.mount_point.matches('/').count()));
         targets.extend(others);
     }
     targets.push(top.clone());
-
-    let device = (p.source == Source::Block && top.major != 0).then(|| PathBuf::from(&top.source));
-    for m in &targets {
-        let budget = if p.fast_stop {
-            inv.deadline.capped(Duration::from_secs(6))
-        } else {
-            inv.deadline
-        };
-        info!("Trying to unmount {}", m.mount_point);
-        unmount(p, m, &budget)?;
-    }
-    if let Some(dev) = device {
-        flush_buffers(&dev);
-        warn_if_still_in_use(&dev, (top.major, top.minor), &inv.deadline);
-    }
-    Ok(Code::Success)
+    targets
 }
 
 /// After the last unmount the device should be free. If it is not, the usual reason is a copy

@@ -536,3 +536,30 @@ fn stop_says_when_a_mount_namespace_still_holds_a_copy() {
     let _ = copy.kill();
     let _ = copy.wait();
 }
+
+#[test]
+fn stop_unmounts_stacked_mounts_and_other_mounts_of_the_device() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("stacked", "ext4");
+    let dir = fx.path("mnt");
+    let other = fx.path("elsewhere");
+    std::fs::create_dir(&other).unwrap();
+    let p = params(fx.dev(), &dir, "ext4");
+    assert_eq!(agent("start", &p, &[]).code, 0);
+    // Something mounted on top of it (the kernel refuses the same file system twice on one
+    // directory), and the same device once more elsewhere.
+    assert!(sh(&format!(
+        "mount -t tmpfs none {dir} && mount {} {other}",
+        fx.dev()
+    )));
+    assert_eq!(mounts_under(&fx.dir.0).len(), 3);
+    let r = agent("stop", &p, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        mounts_under(&fx.dir.0).is_empty(),
+        "{:?}",
+        mounts_under(&fx.dir.0)
+    );
+}
