@@ -138,7 +138,11 @@ struct Transport {
 
 impl Transport {
     fn connect(cfg: &Config, deadline: &Deadline) -> Result<Self, Error> {
-        let peer = format!("{}:{}", cfg.host, cfg.port);
+        let peer = if cfg.host.contains(':') && !cfg.host.starts_with('[') {
+            format!("[{}]:{}", cfg.host, cfg.port)
+        } else {
+            format!("{}:{}", cfg.host, cfg.port)
+        };
         let addr = resolve(&cfg.host, cfg.port, deadline)?;
         let local = if addr.is_ipv6() {
             "[::]:0"
