@@ -250,11 +250,23 @@ impl Params {
         })
     }
 
-    /// The mount point as the kernel reports it: the directory as given if something is mounted
-    /// there (never touching it: a dead NFS server must not block us), else canonicalised.
+    /// The mount point as the kernel reports it. A mount point itself is never touched (a
+    /// dead NFS server would block even an lstat of it): first the directory as given, then
+    /// with only its parent resolved (/var/run/x -> /run/x) are looked up in the mount table;
+    /// only a directory that is not a mount point is canonicalised in full.
     pub(crate) fn mount_point(&self, table: &[Mount]) -> String {
         if mountinfo::mounted_at(table, &self.directory).is_some() {
             return self.directory.clone();
+        }
+        let path = Path::new(&self.directory);
+        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+            let resolved = Path::new(&canonical(&parent.to_string_lossy()))
+                .join(name)
+                .to_string_lossy()
+                .into_owned();
+            if mountinfo::mounted_at(table, &resolved).is_some() {
+                return resolved;
+            }
         }
         canonical(&self.directory)
     }

@@ -229,7 +229,11 @@ fn stop_returns_in_time_when_the_server_is_gone() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let dir = tmp.path("mnt");
+    // The directory is given through a symlinked parent (as /var/run -> /run), so the agent
+    // has to resolve it without ever touching the mount point itself.
+    std::fs::create_dir(tmp.path("real")).unwrap();
+    std::os::unix::fs::symlink(tmp.path("real"), tmp.path("link")).unwrap();
+    let dir = tmp.path("link/mnt");
     let device = format!("root@{}:{export}", srv.addr);
     let options = format!(
         "IdentityFile={key},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,port=2222"
@@ -287,7 +291,7 @@ fn stop_returns_in_time_when_the_server_is_gone() {
         took < Duration::from_secs(18),
         "stop took {took:?}, past its deadline"
     );
-    assert!(!is_mounted(&dir), "still mounted");
+    assert!(!is_mounted(&tmp.path("real/mnt")), "still mounted");
     let _ = holder.wait();
     let _ = probe.kill();
     let _ = probe.wait();
