@@ -250,6 +250,7 @@ fn stop_returns_in_time_when_the_server_is_gone() {
         std::fs::read_to_string(format!("{dir}/hello")).unwrap(),
         "hello\n"
     );
+    assert!(is_mounted(&tmp.path("real/mnt")));
     assert_eq!(agent("monitor", &p, &[]).code, 0);
 
     // A holder, then the server goes away; I/O on the mount now hangs.
