@@ -316,6 +316,41 @@ fn garbage_and_truncated_replies() {
 }
 
 #[test]
+fn garbage_after_login_is_bounded_by_shell_timeout() {
+    if !root_or_skip("garbage_after_login_is_bounded_by_shell_timeout") {
+        return;
+    }
+    let sim = Sim::start(true);
+    // Cipher suite 3 login: Open Session, RAKP 1, RAKP 3, Set Session Privilege Level = 4 replies.
+    let inj = Injector::start(Fault::TruncateAfter(4), Some(sim.port));
+    let started = Instant::now();
+    let o = run_agent(&[
+        "--ip=127.0.0.1".to_string(),
+        format!("--ipport={}", inj.port),
+        "-l".into(),
+        "admin".into(),
+        "-p".into(),
+        "secret".into(),
+        "-P".into(),
+        "-C".into(),
+        "3".into(),
+        "--shell-timeout=1".into(),
+        "-o".into(),
+        "off".into(),
+    ]);
+    let took = started.elapsed();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("Get Chassis Status only with unusable packets"),
+        "{err}"
+    );
+    assert!(sim.power_on());
+}
+
+#[test]
 fn lost_replies_are_retransmitted() {
     if !root_or_skip("lost_replies_are_retransmitted") {
         return;

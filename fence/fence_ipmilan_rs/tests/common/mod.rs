@@ -330,6 +330,8 @@ pub enum Fault {
     DropFirst(usize),
     /// Never answer.
     Silent,
+    /// Forward to the BMC, pass its first `n` replies (the login), truncate the rest.
+    TruncateAfter(usize),
 }
 
 /// A UDP responder thread on a random loopback port that sits in front of a BMC.
@@ -381,13 +383,18 @@ impl Injector {
                         }
                         let _ = sock.send_to(&g, from);
                     }
-                    Fault::Truncate | Fault::DropFirst(_) => {
+                    Fault::Truncate | Fault::DropFirst(_) | Fault::TruncateAfter(_) => {
                         let Some(u) = upstream.as_ref() else { continue };
                         let _ = u.send(&buf[..n]);
                         let Ok(m) = u.recv(&mut up) else { continue };
                         match fault {
                             Fault::Truncate => {
                                 let _ = sock.send_to(&up[..m / 2], from);
+                            }
+                            Fault::TruncateAfter(k) => {
+                                let seen = dropped2.fetch_add(1, Ordering::SeqCst);
+                                let len = if seen < k { m } else { m / 2 };
+                                let _ = sock.send_to(&up[..len], from);
                             }
                             Fault::DropFirst(k) => {
                                 if dropped2.load(Ordering::SeqCst) < k {
