@@ -563,3 +563,34 @@ fn stop_unmounts_stacked_mounts_and_other_mounts_of_the_device() {
         mounts_under(&fx.dir.0)
     );
 }
+
+#[test]
+fn run_fsck_force_checks_a_clean_journalled_file_system_and_mounts_it() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("fsckforce", "ext4");
+    let dir = fx.path("mnt");
+    let p: Vec<(&str, &str)> = params(fx.dev(), &dir, "ext4")
+        .into_iter()
+        .chain([("run_fsck", "force"), ("fast_stop", "yes")])
+        .collect();
+    let r = agent("start", &p, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Starting filesystem check"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(agent("stop", &p, &[]).code, 0);
+    // auto does not check ext4.
+    let auto = params(fx.dev(), &dir, "ext4");
+    let r = agent("start", &auto, &[]);
+    assert_eq!(r.code, 0);
+    assert!(
+        !r.stderr.contains("Starting filesystem check"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(agent("stop", &auto, &[]).code, 0);
+}
