@@ -54,8 +54,8 @@ impl Drop for TempDir {
     }
 }
 
-/// A loop device over a sparse image in `dir`, formatted with `mkfs`; detached on drop (after
-/// the TempDir's mounts are gone: declare the TempDir first so it drops last... see `Fixture`).
+/// A loop device over a sparse image, formatted with `mkfs`; on drop, whatever still mounts
+/// the device is unmounted and the device detached.
 pub struct Loop {
     pub dev: String,
     pub image: PathBuf,
@@ -111,8 +111,8 @@ impl Drop for Loop {
     }
 }
 
-/// A temp dir with loop devices in it. Field order matters: mounts go (TempDir drop... no:
-/// Loop drops unmount their own device first), then the images' directory.
+/// A temp dir with loop devices in it. On drop: everything mounted below the dir is unmounted,
+/// then the loop devices are detached (field order), then the dir is removed.
 pub struct Fixture {
     pub loops: Vec<Loop>,
     pub dir: TempDir,
@@ -148,7 +148,6 @@ impl Drop for Fixture {
         for m in mounts_under(&self.dir.0) {
             let _ = nix::mount::umount2(m.as_str(), nix::mount::MntFlags::MNT_DETACH);
         }
-        // loops then dir drop in field order.
     }
 }
 
