@@ -29,9 +29,14 @@ check_ra "$RA"
 lab_up_opts
 echo "RA=$RA FS_RA=${FS_RA:-none} FENCE=$FENCE ($FENCE_AGENT)${AGENTS_DIR:+ AGENTS_DIR=$AGENTS_DIR}"
 
+step "lab up 2 (fence $FENCE)"
+lab up 2 --fence "$FENCE" --fence-agent "$FENCE_AGENT" "${LAB_UP_OPTS[@]}"
+timed "cluster online"
+
 members=vip
 if [ -n "$FS_RA" ]; then
     # the shared disk: a loop device on the host, visible to both nodes; mounts are per node
+    # (created once the lab is ours: $LAB_DIR.* belong to it)
     IMG=$LAB_DIR.img
     MNT=$LAB_DIR.mnt
     mkdir -p "$MNT"
@@ -41,10 +46,6 @@ if [ -n "$FS_RA" ]; then
     CLEANUP_HOOKS+=("losetup -d $LOOP; rm -f $IMG; rmdir $MNT")
     members="fs vip"
 fi
-
-step "lab up 2 (fence $FENCE)"
-lab up 2 --fence "$FENCE" --fence-agent "$FENCE_AGENT" "${LAB_UP_OPTS[@]}"
-timed "cluster online"
 
 {
     echo "primitive vip $RA params ip=$VIP cidr_netmask=24 op monitor interval=5s"

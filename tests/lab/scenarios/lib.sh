@@ -29,14 +29,16 @@ fail() {
 
 on_exit() {
     local rc=$? hook
-    if [ "$rc" != 0 ] || [ "$FAILED" = 1 ]; then
+    if [ "$LAB_OWNED" = 1 ] && { [ "$rc" != 0 ] || [ "$FAILED" = 1 ]; }; then
         echo "--- cluster state at failure"
         timeout 10 "$LAB" status 2>&1 | sed 's/^/    /' || true
         echo "--- last pacemaker errors"
         grep -hE 'error|crit|warning: .*(fail|timed out)' "$LAB_DIR"/node*/log/pacemaker.log 2>/dev/null |
             tail -n 15 | sed 's/^/    /' || true
     fi
-    "$LAB" down >/dev/null 2>&1 || "$LAB" down || echo "WARNING: lab down failed; run LAB_DIR=$LAB_DIR $LAB down"
+    if [ "$LAB_OWNED" = 1 ]; then
+        "$LAB" down >/dev/null 2>&1 || "$LAB" down || echo "WARNING: lab down failed; run LAB_DIR=$LAB_DIR $LAB down"
+    fi
     for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" || true; done
     if [ "$rc" = 0 ]; then echo "PASS: $SCENARIO ($(elapsed)s)"; else echo "FAIL: $SCENARIO ($(elapsed)s)"; fi
     exit "$rc"
@@ -63,7 +65,16 @@ wait_for() {
     done
 }
 
-lab() { "$LAB" "$@"; }
+# `lab up` marks the lab as this scenario's, so that the EXIT trap tears it down; a LAB_DIR that
+# holds another running lab (another scenario, a user) is refused and left alone.
+LAB_OWNED=0
+lab() {
+    if [ "${1:-}" = up ]; then
+        [ ! -e "$LAB_DIR/config" ] || fail "LAB_DIR=$LAB_DIR holds another running lab; not touching it"
+        LAB_OWNED=1
+    fi
+    "$LAB" "$@"
+}
 # out_has ERE CMD...: CMD succeeds and its output matches ERE. (Never `CMD | grep -q` under pipefail:
 # grep exits at the first match, CMD may die of SIGPIPE, and the pipeline fails although it matched.)
 out_has() {
