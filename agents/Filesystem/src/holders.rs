@@ -9,6 +9,7 @@ use crate::mountinfo::is_under;
 use nix::sys::signal::Signal;
 use rustha_support::Deadline;
 use std::collections::BTreeSet;
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::str::FromStr;
 
 /// A process that uses the mount, and one way it does (for the log).
@@ -148,6 +149,36 @@ pub fn find(dirs: &[String], exclude: &BTreeSet<i32>, deadline: &Deadline) -> Ve
     out
 }
 
+/// Send `signals` to a holder, but only if the process behind the pid still holds one of
+/// `dirs`: the check is made through a pidfd opened first, so a pid reused by an unrelated
+/// process between the /proc walk and the signal is never hit. Returns whether it was signalled.
+pub fn signal_holder(h: &Holder, dirs: &[String], signals: &[Signal]) -> bool {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, h.pid, 0) };
+    if fd < 0 {
+        return false; // gone already (or a kernel without pidfds: nothing safe to do)
+    }
+    // SAFETY: fd was just returned by pidfd_open and is owned here.
+    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) };
+    let my_ns = link("/proc/self/ns/mnt");
+    if holds(h.pid, dirs, &my_ns).is_none() {
+        return false;
+    }
+    for &s in signals {
+        // SAFETY: a valid pidfd, a valid signal number, no siginfo, no flags.
+        unsafe {
+            libc::syscall(
+                libc::SYS_pidfd_send_signal,
+                fd.as_raw_fd(),
+                s as libc::c_int,
+                std::ptr::null::<libc::siginfo_t>(),
+                0,
+            )
+        };
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +216,35 @@ mod tests {
         assert!(parse_signals("TERM NOPE").unwrap_err().contains("\"NOPE\""));
         assert!(parse_signals("99").is_err());
         assert!(parse_signals("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn signals_only_a_process_that_still_holds() {
+        let dir = std::env::temp_dir().join(format!("rustha-holders-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.to_string_lossy().into_owned();
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .current_dir(&dir)
+            .spawn()
+            .unwrap();
+        let h = Holder {
+            pid: child.id() as i32,
+            comm: "sleep".into(),
+            how: String::new(),
+        };
+        // Not holding /nonexistent: left alone.
+        assert!(!signal_holder(
+            &h,
+            &["/nonexistent".into()],
+            &[Signal::SIGKILL]
+        ));
+        assert!(child.try_wait().unwrap().is_none());
+        assert!(signal_holder(&h, &[d], &[Signal::SIGKILL]));
+        let status = child.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        let _ = std::fs::remove_dir(&dir);
     }
 
     #[test]

@@ -388,6 +388,9 @@ fn monitor(p: &Params, inv: &Invocation) -> Result<Code> {
         return Ok(Code::NotRunning);
     };
     check_device(p, m, &inv.deadline)?;
+    if inv.action == Action::Status {
+        info!("{} is mounted (running)", p.directory);
+    }
     match inv.check_level {
         0 => {}
         10 => read_first_block(p, m, &inv.deadline)?,

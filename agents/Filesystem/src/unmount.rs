@@ -144,13 +144,17 @@ pub(crate) fn unmount(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> 
         } else {
             &p.term_signals
         };
+        let dirs = [mp.to_string()];
         for h in &found {
-            for &s in sigs {
+            let names: Vec<&str> = sigs.iter().map(|s| s.as_str()).collect();
+            if holders::signal_holder(h, &dirs, sigs) {
                 info!(
-                    "sending signal {s} to pid {} ({}): {}",
-                    h.pid, h.comm, h.how
+                    "sent {} to pid {} ({}): {}",
+                    names.join(","),
+                    h.pid,
+                    h.comm,
+                    h.how
                 );
-                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(h.pid), s);
             }
         }
         let wait = if signalled_term {
