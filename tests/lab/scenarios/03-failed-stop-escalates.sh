@@ -10,7 +10,8 @@
 # mount, the VIP or the holder, and the group stays on B.
 #
 # Variables: RA (default ocf:rustha:IPaddr2), FS_RA (default ocf:rustha:Filesystem), NA_AGENT
-# (default fence_na), AGENTS_DIR, FENCE_DIR, RUSTHA_BIN (see ours.sh), VIP (default 10.250.3.50).
+# (default fence_na), AGENTS_DIR, FENCE_DIR, RUSTHA_BIN (see ours.sh), VIP (default 10.250.3.50),
+# KILL_SIGNALS (default CONT; KILL lets the stop succeed, and the scenario then fails: a control).
 set -euo pipefail
 export SCENARIO=s3-failed-stop-escalates
 # shellcheck source-path=SCRIPTDIR
@@ -24,6 +25,7 @@ FS_RA=${FS_RA:-ocf:rustha:Filesystem}
 FENCE_AGENT=${NA_AGENT:-fence_na}
 VIP=${VIP:-$LAB_NET.50}
 STOP_TIMEOUT=5
+KILL_SIGNALS=${KILL_SIGNALS:-CONT} # KILL: the stop succeeds and this scenario must fail (a control)
 check_ra "$RA"
 check_ra "$FS_RA"
 our_agents
@@ -47,7 +49,7 @@ cat >"$LAB_DIR/config.crm" <<EOT
 property stonith-action=off
 rsc_defaults resource-stickiness=100
 primitive fs $FS_RA params device=$LOOP directory=$MNT fstype=ext4 \
-    term_signals=TERM kill_signals=CONT signal_delay=1 \
+    term_signals=TERM kill_signals=$KILL_SIGNALS signal_delay=1 \
     op monitor interval=10s op stop timeout=${STOP_TIMEOUT}s interval=0
 primitive vip $RA params ip=$VIP cidr_netmask=24 op monitor interval=5s
 group g fs vip
@@ -98,6 +100,9 @@ while [ -z "$t_off" ] || [ -z "$t_vip" ]; do
         t_off=$(date -d "${line% power off}" +%s%N)
         printf '[%6ss after move] %s powered off (fenced by %s through na-sim)\n' "$(rel "$t_off")" "$A" "$FENCE_AGENT"
     fi
+    if [ -z "$t_off" ] && running_on fs "$B"; then
+        fail "fs started on $B while $A is powered on: the stop on $A did not fail (kill_signals=$KILL_SIGNALS)"
+    fi
     if [ -z "$t_vip" ] && running_on vip "$B" && answers "$VIP"; then
         t_vip=$(date +%s%N)
         printf '[%6ss after move] group on %s, %s answers\n' "$(rel "$t_vip")" "$B" "$VIP"
@@ -107,12 +112,16 @@ done
 mark
 ((t_off < t_vip)) || fail "the group answered on $B ($(rel "$t_vip")s) before $A was fenced ($(rel "$t_off")s)"
 
-# the stop failed (the agent's own exit reason, in the executor's log on A), and that was the cause
+# the stop failed with our exit reason, and that was why Pacemaker fenced A
 logs=("$LAB_DIR"/node[12]/log/pacemaker.log)
 stopfail=$(grep -h "Result of stop operation for fs on $A: error" "${logs[@]}" | tail -n 1)
 [ -n "$stopfail" ] || fail "no failed stop of fs on $A in the Pacemaker logs"
-[[ $stopfail == *"Couldn't unmount $MNT"*"held by pid $hpid (sleep)"* ]] ||
-    fail "the failed stop does not carry our exit reason naming the holder (pid $hpid): $stopfail"
+[[ $stopfail == *": error (Couldn't unmount $MNT"* ]] ||
+    fail "the failed stop does not carry our exit reason (Couldn't unmount $MNT...): $stopfail"
+# Pacemaker keeps 128 bytes of an exit reason; the executor logs the agent's whole line
+full=$(grep -h "fs_stop_0.*ocf-exit-reason:" "$LAB_DIR/$A/log/pacemaker.log" | tail -n 1)
+[[ $full == *"held by pid $hpid (sleep)"* ]] ||
+    fail "our exit reason for the failed stop does not name the holder (pid $hpid, sleep): ${full:-no ocf-exit-reason line in the log of $A}"
 reason=${stopfail#*: error (}
 echo "    stop of fs on $A failed: ${reason%) | *}"
 why=$(grep -h "Cluster node $A will be fenced: " "${logs[@]}" | head -n 1)
