@@ -399,29 +399,25 @@ fn stop_ends_exactly_the_processes_that_hold_the_mount() {
         // a process in a submount
         spawn_sh(&format!("cd {dir}/sub && exec sleep 1005")),
     ];
-    // memory map only (no fd, cwd elsewhere)
-    let mmap = Command::new("python3")
-        .args([
-            "-c",
-            &format!(
-                "import mmap,os,time\nf=open('{dir}/mapped','r+b')\nm=mmap.mmap(f.fileno(),0)\nf.close()\nos.chdir('/')\nprint('ok',flush=True)\ntime.sleep(1004)"
-            ),
-        ])
+    // A memory map only (no fd, cwd and executable elsewhere): a shared library loaded from
+    // the mount with LD_PRELOAD; the dynamic loader closes the file after mapping it.
+    let libm = [
+        "/lib/x86_64-linux-gnu/libm.so.6",
+        "/usr/lib/x86_64-linux-gnu/libm.so.6",
+        "/lib64/libm.so.6",
+        "/usr/lib64/libm.so.6",
+        "/lib/aarch64-linux-gnu/libm.so.6",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .expect("libm.so.6 not found");
+    std::fs::copy(libm, format!("{dir}/libm.so.6")).unwrap();
+    let mmap = Command::new("sleep")
+        .arg("1004")
+        .env("LD_PRELOAD", format!("{dir}/libm.so.6"))
         .current_dir("/")
-        .stdout(Stdio::piped())
-        .spawn();
-    let mmap = match mmap {
-        Ok(mut c) => {
-            use std::io::Read;
-            let mut b = [0u8; 2];
-            let _ = c.stdout.as_mut().map(|s| s.read_exact(&mut b));
-            Some(c)
-        }
-        Err(_) => {
-            println!("python3 missing: the memory-map holder is not tested");
-            None
-        }
-    };
+        .spawn()
+        .unwrap();
     // The survivor: cwd in a sibling whose name shares the prefix.
     let mut survivor = spawn_sh(&format!("cd {sibling} && exec sleep 1099"));
     std::thread::sleep(Duration::from_millis(300));
@@ -429,7 +425,7 @@ fn stop_ends_exactly_the_processes_that_hold_the_mount() {
         .iter()
         .flat_map(|m| pids_with_arg(m))
         .chain(kids.iter().map(|k| k.id()))
-        .chain(mmap.iter().map(|c| c.id()))
+        .chain([mmap.id()])
         .collect();
     assert!(holders.len() >= 7, "{holders:?}");
     assert!(alive(survivor.id()));
@@ -440,13 +436,24 @@ fn stop_ends_exactly_the_processes_that_hold_the_mount() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!is_mounted(&dir) && !is_mounted(&format!("{dir}/sub")));
     assert!(took < Duration::from_secs(5), "stop took {took:?}");
+    // Each kind of hold was recognised as such.
+    for how in [
+        format!("open file {dir}/file"),
+        format!("cwd {dir}"),
+        format!("memory map {dir}/libm.so.6"),
+        format!("cwd {dir}/sub"),
+    ] {
+        assert!(
+            r.stderr.contains(&how),
+            "no holder by {how:?} in:\n{}",
+            r.stderr
+        );
+    }
     for k in kids.iter_mut() {
         let _ = k.wait();
     }
     let mut mmap = mmap;
-    if let Some(c) = mmap.as_mut() {
-        let _ = c.wait();
-    }
+    let _ = mmap.wait();
     for pid in &holders {
         assert!(!alive(*pid), "holder {pid} survived");
     }
