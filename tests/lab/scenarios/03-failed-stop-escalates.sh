@@ -12,6 +12,8 @@
 # Variables: RA (default ocf:rustha:IPaddr2), FS_RA (default ocf:rustha:Filesystem), NA_AGENT
 # (default fence_na), AGENTS_DIR, FENCE_DIR, RUSTHA_BIN (see ours.sh), VIP (default 10.250.3.50),
 # KILL_SIGNALS (default CONT; KILL lets the stop succeed, and the scenario then fails: a control).
+# The exit-reason checks are written for ocf:rustha:Filesystem ("Couldn't unmount DIR: ...; held by
+# pid N (COMM): ...").
 set -euo pipefail
 export SCENARIO=s3-failed-stop-escalates
 # shellcheck source-path=SCRIPTDIR
@@ -135,6 +137,16 @@ grep -Eq "(reboot|off) of $A successful" <<<"$hist" || fail "stonith history of 
 echo "    $(grep -E "of $A successful" <<<"$hist" | head -n 1)"
 grep -q "node $(printf '%02d' "${A#node}") power off" "$LAB_DIR/na/na-sim.log" ||
     fail "na-sim's log ($LAB_DIR/na/na-sim.log) shows no power off of $A"
+
+# the timeline, from the Pacemaker logs (ms) and A's power log
+l_stop=$(first_log_after "$T_MOVE" "Result of stop operation for fs on $A: error" "${logs[@]}")
+l_freq=$(first_log_after "$T_MOVE" "Requesting (peer )?fencing \([a-z]+\) (of node|targeting) $A" "${logs[@]}")
+l_fdone=$(first_log_after "$T_MOVE" "Operation '[a-z]+' targeting $A by .*: OK" "${logs[@]}")
+l_start=$(first_log_after "$T_MOVE" "Result of start operation for vip on $B: ok" "${logs[@]}")
+if [ -n "$l_stop" ] && [ -n "$l_freq" ] && [ -n "$l_fdone" ] && [ -n "$l_start" ]; then
+    echo "    s after the move: stop failed $(rel "$l_stop") (stop timeout ${STOP_TIMEOUT}s), fence requested $(rel "$l_freq"),"
+    echo "    $A off $(rel "$t_off"), fence confirmed $(rel "$l_fdone"), vip started on $B $(rel "$l_start"), answers $(rel "$t_vip")"
+fi
 
 # the group is healthy on B: mount with A's data, address only there
 running_on fs "$B" || fail "fs runs on '$(locate fs)', expected $B"
