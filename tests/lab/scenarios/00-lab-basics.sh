@@ -39,6 +39,20 @@ lab exec node1 sh -c 'echo private > /run/lab-probe'
 ! lab exec node2 test -e /run/lab-probe || fail "/run is shared between node1 and node2"
 timed "nodes are separate machines"
 
+# wrong use fails with one clear line and leaves the lab alone
+expect_error() { # expect_error TEXT CMD...: CMD fails and its stderr contains TEXT
+    local text=$1 err
+    shift
+    if err=$("$@" 2>&1 >/dev/null); then fail "'$*' succeeded; expected an error"; fi
+    [[ $err == *"$text"* ]] || fail "'$*' said '$err'; expected it to mention '$text'"
+}
+expect_error "already set up" "$LAB" up 2
+expect_error "bad node 'node3'" "$LAB" exec node3 true
+expect_error "bad power action 'sideways'" "$LAB" power node1 sideways
+expect_error "bad link action 'wiggle'" "$LAB" link node1 wiggle
+lab wait-online --timeout 10 node1 node2
+timed "wrong use is refused with a clear message; the cluster is untouched"
+
 pids=$(lab exec node2 ps -e -o pid= | wc -l)
 ((pids >= 8)) || fail "node2 runs only $pids processes, expected corosync and the Pacemaker daemons"
 boot=$(cat "$LAB_DIR/node2/pid")
