@@ -12,33 +12,37 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Personality {
     pub name: &'static str,
+    /// The default of `lanplus`.
     pub lanplus: bool,
-    pub power_wait: &'static str,
+    /// fence_ipmilan's default `power_wait` under this name (ours is 0: see [`options`]).
+    pub stock_power_wait: &'static str,
 }
 
-/// The personality for the program name `argv0` (a path; a `_rs` suffix is ignored).
+/// The personality for the program name `argv0` (a path; a `_rs` suffix is ignored). As in
+/// fence-agents 4.12: lanplus by default for fence_ilo3/4/5 and fence_ipmilanplus, not for
+/// fence_idrac and fence_imm (which are plain aliases of fence_ipmilan there).
 pub fn personality(argv0: &str) -> Personality {
     let base = argv0.rsplit('/').next().unwrap_or(argv0);
     let stem = base.strip_suffix("_rs").unwrap_or(base);
-    let (name, lanplus, power_wait) = match stem {
+    let (name, lanplus, stock_power_wait) = match stem {
         "fence_ilo3" => ("fence_ilo3", true, "4"),
         "fence_ilo4" => ("fence_ilo4", true, "2"),
         "fence_ilo5" => ("fence_ilo5", true, "2"),
         "fence_ipmilanplus" => ("fence_ipmilanplus", true, "2"),
-        "fence_idrac" => ("fence_idrac", true, "2"),
-        "fence_imm" => ("fence_imm", true, "2"),
+        "fence_idrac" => ("fence_idrac", false, "2"),
+        "fence_imm" => ("fence_imm", false, "2"),
         _ => ("fence_ipmilan_rs", false, "2"),
     };
     Personality {
         name,
         lanplus,
-        power_wait,
+        stock_power_wait,
     }
 }
 
-/// Where the runtime's `power_wait` is kept: the agent confirms every power change by polling,
-/// so the runtime's sleep is turned off and the value only reported.
-pub const REQUESTED_POWER_WAIT: &str = "rustha_requested_power_wait";
+/// The interval of the Get Chassis Status polls that confirm a power change (the default of
+/// `stonith_status_sleep`; fence_ipmilan's is 1 s).
+pub const STATUS_POLL: &str = "0.05";
 
 /// fence_ipmilan's options (fence-agents 4.12): the common ones plus its own.
 pub fn options(p: Personality) -> Vec<OptSpec> {
@@ -57,9 +61,20 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
         o.arg = "ip";
         o.desc = "IP address or hostname of fencing device (together with --port-as-ip)";
     });
+    // fence_ipmilan sleeps power_wait (2 s, 4 s as fence_ilo3) after each power command before
+    // it looks at the status. This agent polls the status from the start and succeeds once the
+    // BMC reports the new state; a power_wait given holds success back until that much time has
+    // passed since the command (rustha_fence::settle). Default 0: no blind wait.
     tweak(&mut t, "power_wait", |o| {
-        o.default = Some(p.power_wait);
-        o.desc = "Wait X seconds after issuing ON/OFF (accepted; this agent confirms the new state by polling the BMC instead)";
+        o.default = Some("0");
+        o.desc = if p.stock_power_wait == "4" {
+            "Wait X seconds after issuing ON/OFF: the least time between the command and success (the new state is confirmed by polling the BMC; fence_ilo3's default is 4, ours 0)"
+        } else {
+            "Wait X seconds after issuing ON/OFF: the least time between the command and success (the new state is confirmed by polling the BMC; fence_ipmilan's default is 2, ours 0)"
+        };
+    });
+    tweak(&mut t, "stonith_status_sleep", |o| {
+        o.default = Some(STATUS_POLL);
     });
     let sel = |name, short, arg, words: &'static [&'static str], desc| {
         OptSpec::new(name, Select(words), desc)
@@ -168,14 +183,12 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
             "Disable timeout (true/false) (accepted and ignored)",
         )
         .arg("true/false"),
-        OptSpec::new(REQUESTED_POWER_WAIT, String, "internal").hidden(),
     ]);
     t
 }
 
-/// Rewrite options right after reading them: `port_as_ip`, a plug for the runtime (an IPMI BMC
-/// powers exactly one machine, so the plug is the BMC itself), and `power_wait` (see
-/// [`REQUESTED_POWER_WAIT`]).
+/// Rewrite options right after reading them: `port_as_ip`, and a plug for the runtime (an IPMI
+/// BMC powers exactly one machine, so the plug is the BMC itself).
 pub fn adjust(opts: &mut Options) {
     let plug = opts.get("plug").map(str::trim).unwrap_or("").to_string();
     if opts.flag("port_as_ip") && !plug.is_empty() && opts.get("ip").is_none_or(str::is_empty) {
@@ -185,9 +198,6 @@ pub fn adjust(opts: &mut Options) {
         let ip = opts.get("ip").unwrap_or("").trim().to_string();
         opts.set("plug", if ip.is_empty() { "bmc" } else { &ip });
     }
-    let pw = opts.value("power_wait").unwrap_or("0").to_string();
-    opts.set(REQUESTED_POWER_WAIT, &pw);
-    opts.set("power_wait", "0");
 }
 
 /// How the agent uses the BMC, from the options.
@@ -223,11 +233,7 @@ pub fn parse_kg(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Build the session configuration; the error is one line naming the bad option.
-pub fn agent_config(
-    opts: &Options,
-    p: Personality,
-    password: Option<&Secret>,
-) -> Result<AgentConfig, String> {
+pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentConfig, String> {
     let host = opts.get("ip").map(str::trim).unwrap_or("");
     if host.is_empty() {
         return Err(
@@ -249,11 +255,8 @@ pub fn agent_config(
             ))
         }
     };
-    let lanplus = match opts.get("lanplus") {
-        Some(_) => true,
-        None => p.lanplus,
-    };
-    let interface = if lanplus {
+    // Tri-state: not given is the personality's default (the table's), `lanplus=0` is lan.
+    let interface = if opts.flag("lanplus") {
         let cipher = match opts.get("cipher").map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => {
@@ -335,10 +338,13 @@ mod tests {
     fn personalities() {
         assert!(!std().lanplus);
         assert!(personality("fence_ilo4").lanplus);
-        assert!(personality("/x/fence_idrac_rs").lanplus);
-        assert!(personality("fence_imm").lanplus);
+        assert!(personality("/x/fence_ilo5_rs").lanplus);
+        assert!(personality("fence_ilo3").lanplus);
         assert!(personality("fence_ipmilanplus").lanplus);
-        assert_eq!(personality("fence_ilo3").power_wait, "4");
+        assert_eq!(personality("fence_ilo3").stock_power_wait, "4");
+        // As fence-agents 4.12: fence_idrac and fence_imm default to lan.
+        assert!(!personality("fence_idrac").lanplus);
+        assert!(!personality("/usr/sbin/fence_imm_rs").lanplus);
         assert!(!personality("fence_ipmilan").lanplus);
     }
 
@@ -368,7 +374,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let c = agent_config(&o, std(), o.secret("password")).unwrap();
+        let c = agent_config(&o, o.secret("password")).unwrap();
         assert_eq!(c.ipmi.host, "10.0.0.1");
         assert_eq!(c.ipmi.port, 6230);
         assert_eq!(c.ipmi.username, "admin");
@@ -387,7 +393,7 @@ mod tests {
             "ipaddr=bmc1\nlogin=root\npasswd=x\nauth=md5\nprivlvl=user\npower_wait=4\naction=off\n",
         );
         adjust(&mut o);
-        let c = agent_config(&o, std(), o.secret("password")).unwrap();
+        let c = agent_config(&o, o.secret("password")).unwrap();
         assert_eq!(c.ipmi.host, "bmc1");
         assert_eq!(c.ipmi.port, 623);
         assert_eq!(
@@ -397,9 +403,12 @@ mod tests {
             }
         );
         assert_eq!(c.ipmi.privilege, Privilege::User);
-        // power_wait is kept aside and the runtime's sleep turned off.
-        assert_eq!(o.get(REQUESTED_POWER_WAIT), Some("4"));
-        assert_eq!(o.get("power_wait"), Some("0"));
+        // power_wait is the user's (the runtime's least time to success), default 0.
+        assert_eq!(o.seconds("power_wait"), Duration::from_secs(4));
+        assert_eq!(
+            parse_stdin(options(std()), "").seconds("power_wait"),
+            Duration::ZERO
+        );
         assert_eq!(o.get("plug"), Some("bmc1"));
     }
 
@@ -407,9 +416,74 @@ mod tests {
     fn personality_defaults_to_lanplus_without_cipher() {
         let p = personality("fence_ilo4");
         let o = parse_args(options(p), &["-a", "h"]).unwrap();
-        let c = agent_config(&o, p, None).unwrap();
+        let c = agent_config(&o, None).unwrap();
         assert_eq!(c.ipmi.interface, Interface::LanPlus { cipher: None });
         assert!(c.ipmi.password.is_empty());
+    }
+
+    /// lanplus is a flag with a default: `lanplus=0` on stdin and `--lanplus=0` on the command
+    /// line switch off the default of the lanplus personalities; `-P` / `lanplus=1` switch it on
+    /// for the others.
+    #[test]
+    fn lanplus_off_switches_off_a_lanplus_default() {
+        let iface = |o: &Options| agent_config(o, None).unwrap().ipmi.interface;
+        let lan = Interface::Lan { auth: None };
+        let plus = Interface::LanPlus { cipher: None };
+        for name in [
+            "fence_ilo3",
+            "fence_ilo4",
+            "fence_ilo5",
+            "fence_ipmilanplus",
+        ] {
+            let p = personality(name);
+            let stdin = |s: &str| parse_stdin(options(p), &format!("ip=h\n{s}"));
+            assert_eq!(iface(&stdin("")), plus, "{name}");
+            for off in ["lanplus=0", "lanplus=false", "lanplus=no", "lanplus=off"] {
+                assert_eq!(iface(&stdin(off)), lan, "{name} {off}");
+            }
+            assert_eq!(iface(&stdin("lanplus=1")), plus, "{name}");
+            let args = |a: &[&str]| parse_args(options(p), a).unwrap();
+            assert_eq!(iface(&args(&["-a", "h"])), plus, "{name}");
+            assert_eq!(iface(&args(&["-a", "h", "--lanplus=0"])), lan, "{name}");
+            assert_eq!(iface(&args(&["-a", "h", "-P"])), plus, "{name}");
+        }
+        for name in ["fence_ipmilan_rs", "fence_idrac", "fence_imm"] {
+            let p = personality(name);
+            let stdin = |s: &str| parse_stdin(options(p), &format!("ip=h\n{s}"));
+            assert_eq!(iface(&stdin("")), lan, "{name}");
+            assert_eq!(iface(&stdin("lanplus=1")), plus, "{name}");
+            assert_eq!(iface(&stdin("lanplus=true")), plus, "{name}");
+            assert_eq!(iface(&stdin("lanplus=0")), lan, "{name}");
+            let args = |a: &[&str]| parse_args(options(p), a).unwrap();
+            assert_eq!(iface(&args(&["-a", "h", "-P"])), plus, "{name}");
+            assert_eq!(iface(&args(&["-a", "h", "--lanplus"])), plus, "{name}");
+        }
+        // Not a boolean: named, not silently the default.
+        let o = parse_stdin(options(std()), "ip=h\nlanplus=maybe\n");
+        assert!(o
+            .check()
+            .unwrap_err()
+            .starts_with("lanplus 'maybe' is not a boolean"));
+    }
+
+    /// With the default options of every personality the whole invocation fits inside
+    /// Pacemaker's default fencing timeout of 60 s.
+    #[test]
+    fn default_budget_fits_pacemakers_60s() {
+        for name in [
+            "fence_ipmilan_rs",
+            "fence_ilo3",
+            "fence_ilo4",
+            "fence_ilo5",
+            "fence_ipmilanplus",
+            "fence_idrac",
+            "fence_imm",
+        ] {
+            let mut o = parse_stdin(options(personality(name)), "ip=h\naction=reboot\n");
+            adjust(&mut o);
+            let b = rustha_fence::run::overall_budget(&o);
+            assert!(b <= Duration::from_secs(55), "{name}: {b:?}");
+        }
     }
 
     #[test]
@@ -432,11 +506,11 @@ mod tests {
         ];
         for (args, want) in cases {
             let o = parse_args(options(std()), args).unwrap();
-            let e = agent_config(&o, std(), None).unwrap_err();
+            let e = agent_config(&o, None).unwrap_err();
             assert!(e.contains(want), "{args:?}: {e}");
         }
         let o = parse_args(options(std()), &["-a", "h", "--hexadecimal-kg=zz99"]).unwrap();
-        let e = agent_config(&o, std(), None).unwrap_err();
+        let e = agent_config(&o, None).unwrap_err();
         assert!(!e.contains("zz99"), "the key must not be shown: {e}");
     }
 

@@ -2,24 +2,23 @@
 //! `fence_ipmilan` (same options, stdin keys, defaults and exit codes) that speaks IPMI 1.5 and
 //! 2.0 (RMCP+) itself instead of running ipmitool.
 //!
-//! off / on: Chassis Control power down / power up, then Get Chassis Status until the BMC reports
-//! the new state (within `power_timeout`). reboot: off, on (`method=onoff`), or Chassis Control
+//! off / on: Chassis Control power down / power up; the runtime then polls Get Chassis Status
+//! every `stonith_status_sleep` (default 0.05 s here) until the BMC reports the new state, within
+//! `power_timeout`; `power_wait` (default 0 here, 2 s in fence_ipmilan) is the least time between
+//! the command and success. reboot: off, on (`method=onoff`), or Chassis Control
 //! power cycle (`method=cycle`; power up when the machine is already off). status: 0 on, 2 off,
 //! 1 error. diag: Chassis Control pulse diagnostic interrupt.
 //!
-//! Called as fence_ilo3, fence_ilo4, fence_ilo5, fence_ipmilanplus, fence_idrac or fence_imm
-//! (with or without `_rs`), lanplus is the default, as for fence-agents' symlinks.
+//! Called as fence_ilo3, fence_ilo4, fence_ilo5 or fence_ipmilanplus (with or without `_rs`),
+//! lanplus is the default, as for fence-agents' symlinks (`lanplus=0` switches it off); as
+//! fence_idrac or fence_imm, like fence-agents, lan.
 
 mod config;
 
 use config::{agent_config, Personality};
 use ipmi_lan::{ChassisControl, Session};
 use rustha_fence::{AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Options, PowerState};
-use rustha_support::Deadline;
-use std::time::Duration;
-
-/// Interval of the Get Chassis Status polls that confirm a power change.
-const POLL: Duration = Duration::from_millis(50);
+use std::time::{Duration, Instant};
 
 struct Ipmi {
     p: Personality,
@@ -52,23 +51,6 @@ impl Ipmi {
         tracing::debug!("Chassis Control: {}", op.name());
         self.session()?.chassis_control(op, &d).map_err(fail)
     }
-
-    /// Poll Get Chassis Status until it reports `want`, within `limit`.
-    fn confirm(
-        &mut self,
-        ctx: &Ctx,
-        want: PowerState,
-        limit: Deadline,
-    ) -> Result<bool, FenceError> {
-        loop {
-            if self.status(ctx)? == want {
-                return Ok(true);
-            }
-            if limit.expired() || !limit.sleep(POLL) {
-                return Ok(self.status(ctx)? == want);
-            }
-        }
-    }
 }
 
 impl FenceAgent for Ipmi {
@@ -88,8 +70,9 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
                 desc: "Pulse a diagnostic interrupt (NMI) to the machine",
             }],
             plugin_config: &["ip", "ipport", "username", "password", "lanplus", "cipher"],
-            // A BMC powers one machine: list prints nothing, but monitor checks the BMC.
-            supports_list: true,
+            // A BMC powers one machine: like fence_ipmilan, no list action in the meta-data, and
+            // `list` prints fencing.py's NOTICE line; monitor queries the chassis status.
+            supports_list: false,
         }
     }
 
@@ -102,7 +85,7 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
     }
 
     fn validate(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
-        agent_config(ctx.opts, self.p, ctx.password()).map_err(FenceError::new)?;
+        agent_config(ctx.opts, ctx.password()).map_err(FenceError::new)?;
         for o in ["ipmitool_path", "use_sudo", "sudo_path", "disable_timeout"] {
             if ctx.opts.is_set(o) {
                 tracing::debug!(
@@ -110,16 +93,11 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
                 );
             }
         }
-        if let Some(w) = ctx.opts.get(config::REQUESTED_POWER_WAIT) {
-            tracing::debug!(
-                "power_wait={w}: not slept; power changes are confirmed by polling the BMC"
-            );
-        }
         Ok(())
     }
 
     fn connect(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
-        let c = agent_config(ctx.opts, self.p, ctx.password()).map_err(FenceError::new)?;
+        let c = agent_config(ctx.opts, ctx.password()).map_err(FenceError::new)?;
         let d = ctx.login_deadline();
         let s = Session::open(c.ipmi, &d).map_err(fail)?;
         tracing::debug!(
@@ -139,51 +117,40 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
         self.status(ctx)
     }
 
+    /// Chassis Control power down / power up; the runtime confirms the change.
     fn set_power_status(
         &mut self,
         ctx: &Ctx,
         _plug: &str,
         state: PowerState,
     ) -> Result<(), FenceError> {
-        let timeout = ctx.opts.seconds("power_timeout");
         self.control(
             ctx,
             match state {
                 PowerState::Off => ChassisControl::PowerDown,
                 PowerState::On => ChassisControl::PowerUp,
             },
-        )?;
-        if self.confirm(ctx, state, ctx.deadline.capped(timeout))? {
-            Ok(())
-        } else {
-            Err(FenceError::new(format!(
-                "the BMC still reports power {} {:.0?} after {} (power_timeout)",
-                if state == PowerState::On { "OFF" } else { "ON" },
-                timeout,
-                if state == PowerState::On {
-                    "power up"
-                } else {
-                    "power down"
-                }
-            )))
-        }
+        )
     }
 
     /// reboot with method=cycle: Chassis Control power cycle, which the BMC completes by itself
     /// (like fence_ipmilan, success once the BMC accepted it); a machine that is off is powered
-    /// up instead (a BMC refuses to cycle a machine that is off) and the power-on confirmed.
+    /// up instead (a BMC refuses to cycle a machine that is off) and the power-on confirmed with
+    /// the runtime's polling.
     fn power_cycle(&mut self, ctx: &Ctx, plug: &str) -> Result<(), FenceError> {
         if self.status(ctx)? == PowerState::Off {
             tracing::info!("the machine is off: powering it up instead of a power cycle");
-            return self.set_power_status(ctx, plug, PowerState::On);
+            let sent = Instant::now();
+            self.set_power_status(ctx, plug, PowerState::On)?;
+            if !rustha_fence::wait_for(self, ctx, plug, PowerState::On, sent)? {
+                return Err(FenceError::new(format!(
+                    "the BMC still reports power OFF {:.0?} after power up (power_timeout)",
+                    ctx.opts.seconds("power_timeout")
+                )));
+            }
+            return Ok(());
         }
         self.control(ctx, ChassisControl::PowerCycle)
-    }
-
-    fn list(&mut self, ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
-        // fence_ipmilan has no plugs; querying the status proves the BMC answers (monitor).
-        self.status(ctx)?;
-        Ok(Vec::new())
     }
 
     fn extra_action(

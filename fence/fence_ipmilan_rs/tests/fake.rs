@@ -78,3 +78,162 @@ fn power_that_never_changes_fails_after_power_timeout() {
     assert!(lines[0].contains("power_timeout"), "{err}");
     assert!(b.controls.load(Ordering::SeqCst) >= 1);
 }
+
+/// `list` and `list-status` print fence_ipmilan's NOTICE line and exit 0 without contacting the
+/// BMC (nothing listens on the address given); the meta-data lists neither action, as
+/// fence_ipmilan's does not.
+#[test]
+fn list_prints_the_notice_fence_ipmilan_prints() {
+    const STOCK: &str = "/usr/sbin/fence_ipmilan";
+    let notice = "NOTICE: List option is not working on this device yet";
+    for action in ["list", "list-status"] {
+        let args = [
+            "-a",
+            "127.0.0.1",
+            "-u",
+            "9",
+            "-l",
+            "x",
+            "-p",
+            "y",
+            "-o",
+            action,
+        ];
+        let o = Command::new(AGENT).args(args).output().expect("run agent");
+        assert_eq!(o.status.code(), Some(0), "{action}");
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), notice);
+        assert!(
+            o.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if std::path::Path::new(STOCK).exists() {
+            let s = Command::new(STOCK).args(args).output().expect("run stock");
+            assert_eq!(s.status.code(), Some(0), "stock {action}");
+            assert_eq!(String::from_utf8_lossy(&s.stdout).trim_end(), notice);
+        } else {
+            eprintln!("SKIP comparing with {STOCK}: not installed (fence-agents)");
+        }
+        // The same through stdin, as Pacemaker calls it.
+        let mut c = Command::new(AGENT)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run agent");
+        use std::io::Write;
+        c.stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("ip=127.0.0.1\nipport=9\naction={action}\n").as_bytes())
+            .expect("write stdin");
+        let o = c.wait_with_output().expect("wait");
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), notice);
+    }
+    let o = Command::new(AGENT)
+        .args(["-o", "metadata"])
+        .output()
+        .expect("metadata");
+    let xml = String::from_utf8_lossy(&o.stdout);
+    assert!(xml.contains("<action name=\"status\""), "{xml}");
+    assert!(!xml.contains("<action name=\"list\""), "{xml}");
+    assert!(!xml.contains("<action name=\"list-status\""), "{xml}");
+}
+
+/// With the default options the time budget is capped to 55 s (inside Pacemaker's default
+/// fencing timeout of 60 s); a timing option above its default lifts the cap, and the debug
+/// line says why.
+#[test]
+fn time_budget_debug_line() {
+    let b = bmc(false);
+    let (rc, _, err) = run(&b, &["-P", "-C", "17", "-o", "status", "-v"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains("time budget 55.0s: the default timeouts add up to 65s, capped to 55s"),
+        "{err}"
+    );
+    let (rc, _, err) = run(
+        &b,
+        &["-P", "-C", "17", "-o", "status", "-v", "--power-timeout=60"],
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains(
+            "time budget 145.0s: above the default cap of 55s because of power_timeout=60"
+        ),
+        "{err}"
+    );
+    // power_wait counts too.
+    let (_, _, err) = run(
+        &b,
+        &["-P", "-C", "17", "-o", "status", "-v", "--power-wait=2"],
+    );
+    assert!(err.contains("because of power_wait=2"), "{err}");
+}
+
+/// power_wait is the least time between the power command and success; without it the agent
+/// returns as soon as the BMC reports the new state.
+#[test]
+fn power_wait_holds_success_back_after_a_confirmed_change() {
+    let b = bmc(false);
+    let t = Instant::now();
+    let (rc, _, err) = run(&b, &["-P", "-C", "17", "-o", "off"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let (rc, out, err) = run(&b, &["-P", "-C", "17", "-o", "on", "--power-wait=1"]);
+    assert_eq!((rc, out.trim()), (0, "Success: Powered ON"), "{err}");
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert!(b.power.load(Ordering::SeqCst));
+}
+
+/// `verbose` and `debug_file` output never holds the password, also when the login fails; the
+/// failure is still one line on stderr.
+#[test]
+fn password_never_in_debug_file_or_verbose_output() {
+    let b = bmc(false);
+    let dir = std::env::temp_dir().join(format!("fence_ipmilan_rs-dbg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("debug.log");
+    let dbg = format!("--debug-file={}", file.display());
+    let (rc, _, err) = run(&b, &["-P", "-C", "17", "-o", "status", "-v", &dbg]);
+    assert_eq!(rc, 0, "{err}");
+    let (rc, _, err) = run(
+        &b,
+        &[
+            "-P",
+            "-C",
+            "17",
+            "-o",
+            "status",
+            "-v",
+            &dbg,
+            "--password=Sw0rdfish",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("wrong password"), "{err}");
+    let log = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        log.contains("session open"),
+        "the debug file is written: {log}"
+    );
+    assert!(log.contains("wrong password"), "{log}");
+    for text in [&log, &err] {
+        assert!(
+            !text.contains("secret") && !text.contains("Sw0rdfish"),
+            "{text}"
+        );
+    }
+}

@@ -596,3 +596,53 @@ fn cluster_glue_plugin_mode() {
     assert_ne!(code(&o), 0);
     assert!(!stderr(&o).contains("Wr0ng"));
 }
+
+/// fence_ilo4 defaults to lanplus; `lanplus=0` on stdin (as Pacemaker passes it) and
+/// `--lanplus=0` on the command line switch it off, and the session really is IPMI 1.5. The
+/// stock fence_ilo4 with the same stdin gives the same exit code.
+#[test]
+fn lanplus_personality_switched_off_by_lanplus_0() {
+    if !root_or_skip("lanplus_personality_switched_off_by_lanplus_0") {
+        return;
+    }
+    let sim = Sim::start(true);
+    let dir = TempDir::new("ilo4");
+    let ilo4 = dir.0.join("fence_ilo4");
+    std::os::unix::fs::symlink(AGENT, &ilo4).expect("symlink fence_ilo4");
+    let ilo4 = ilo4.to_string_lossy().into_owned();
+    let stdin = |extra: &str| {
+        format!(
+            "ip=127.0.0.1\nipport={}\nusername=admin\npassword=secret\naction=status\nverbose=1\n{extra}",
+            sim.port
+        )
+    };
+    let o = run_prog::<&str>(&ilo4, &[], Some(&stdin("")));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(lanplus, cipher suite"),
+        "{}",
+        stderr(&o)
+    );
+    for off in ["lanplus=0", "lanplus=false"] {
+        let o = run_prog::<&str>(&ilo4, &[], Some(&stdin(off)));
+        assert_eq!(code(&o), 0, "{off}: {}", stderr(&o));
+        assert!(stderr(&o).contains("(lan, auth"), "{off}: {}", stderr(&o));
+    }
+    let o = run_prog(
+        &ilo4,
+        &sim.args(&["-o", "status", "-v", "--lanplus=0"]),
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("(lan, auth"), "{}", stderr(&o));
+    let o = run_prog(&ilo4, &sim.args(&["-o", "status", "-v"]), None);
+    assert!(
+        stderr(&o).contains("(lanplus, cipher suite"),
+        "{}",
+        stderr(&o)
+    );
+    if std::path::Path::new("/usr/sbin/fence_ilo4").exists() {
+        let s = run_prog::<&str>("/usr/sbin/fence_ilo4", &[], Some(&stdin("lanplus=0")));
+        assert_eq!(code(&s), 0, "stock fence_ilo4 lanplus=0: {}", stderr(&s));
+    }
+}

@@ -14,6 +14,7 @@ use rustha_fence::options::{common_options, tweak};
 use rustha_fence::{
     AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Kind, OptSpec, Options, PowerState,
 };
+use std::time::Instant;
 use tnap::{NodeCommand, Request, StateReply};
 
 /// The 1.1.6 agent's exit code for a local login mismatch.
@@ -198,8 +199,9 @@ impl NodeAssassin {
         plug: &str,
         want: PowerState,
         what: &str,
+        sent: Instant,
     ) -> Result<(), FenceError> {
-        if rustha_fence::wait_for(self, ctx, plug, want)? {
+        if rustha_fence::wait_for(self, ctx, plug, want, sent)? {
             Ok(())
         } else {
             Err(FenceError::new(format!(
@@ -424,6 +426,8 @@ impl FenceAgent for NodeAssassin {
         plug: Option<&str>,
     ) -> Result<(), FenceError> {
         let one = plug.unwrap_or("").to_string();
+        // power_timeout counts from here, for one node or all of them.
+        let sent = Instant::now();
         match action {
             "release" => {
                 let n = Self::node_number(&one)?;
@@ -449,13 +453,13 @@ impl FenceAgent for NodeAssassin {
                     self.command(ctx, Self::node_number(p)?, NodeCommand::Fence)?;
                 }
                 for p in &nodes {
-                    self.confirm(ctx, p, PowerState::Off, "fence_all")?;
+                    self.confirm(ctx, p, PowerState::Off, "fence_all", sent)?;
                 }
                 Ok(())
             }
             "boot" => {
                 if self.boot(ctx, &one)? {
-                    self.confirm(ctx, &one, PowerState::On, "boot")?;
+                    self.confirm(ctx, &one, PowerState::On, "boot", sent)?;
                 }
                 Ok(())
             }
@@ -467,13 +471,13 @@ impl FenceAgent for NodeAssassin {
                     }
                 }
                 for p in &pressed {
-                    self.confirm(ctx, p, PowerState::On, "boot_all")?;
+                    self.confirm(ctx, p, PowerState::On, "boot_all", sent)?;
                 }
                 Ok(())
             }
             "shutdown" => {
                 if self.shutdown(ctx, &one)? {
-                    self.confirm(ctx, &one, PowerState::Off, "shutdown")?;
+                    self.confirm(ctx, &one, PowerState::Off, "shutdown", sent)?;
                 }
                 Ok(())
             }
@@ -485,13 +489,13 @@ impl FenceAgent for NodeAssassin {
                     }
                 }
                 for p in &pressed {
-                    self.confirm(ctx, p, PowerState::Off, "shutdown_all")?;
+                    self.confirm(ctx, p, PowerState::Off, "shutdown_all", sent)?;
                 }
                 Ok(())
             }
             "forcedown" => {
                 self.command(ctx, Self::node_number(&one)?, NodeCommand::ForceOff)?;
-                self.confirm(ctx, &one, PowerState::Off, "forcedown")
+                self.confirm(ctx, &one, PowerState::Off, "forcedown", sent)
             }
             "forcedown_all" => {
                 let nodes = self.all_nodes(ctx)?;
@@ -499,7 +503,7 @@ impl FenceAgent for NodeAssassin {
                     self.command(ctx, Self::node_number(p)?, NodeCommand::ForceOff)?;
                 }
                 for p in &nodes {
-                    self.confirm(ctx, p, PowerState::Off, "forcedown_all")?;
+                    self.confirm(ctx, p, PowerState::Off, "forcedown_all", sent)?;
                 }
                 Ok(())
             }

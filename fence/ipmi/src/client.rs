@@ -128,6 +128,29 @@ impl<T> From<ParseError> for Accept<T> {
     }
 }
 
+/// A session-setup reply (Open Session Response, RAKP 2, RAKP 4): an RMCP+ packet of payload type
+/// `ty` (`what` names it) whose payload `parse` turns into the answer (`Some`) or finds to belong
+/// to another request (`None`).
+fn setup_reply<T>(
+    buf: &[u8],
+    ty: u8,
+    what: &str,
+    parse: impl FnOnce(&[u8]) -> Result<Option<T>, ParseError>,
+) -> Accept<T> {
+    let p = match V20Packet::parse(buf) {
+        Ok(p) => p,
+        Err(e) => return e.into(),
+    };
+    if p.payload_type != ty {
+        return Accept::Bad(format!("not {what}"));
+    }
+    match parse(&p.payload) {
+        Ok(Some(r)) => Accept::Done(r),
+        Ok(None) => Accept::Ignore,
+        Err(e) => e.into(),
+    }
+}
+
 struct Transport {
     sock: UdpSocket,
     peer: String,
@@ -714,19 +737,17 @@ impl Session {
             &mut (),
             |_| packet::encode_v20(packet::PAYLOAD_OPEN_SESSION_REQ, 0, 0, &osr, None, [0; 16]),
             |_, buf| {
-                let p = match V20Packet::parse(buf) {
-                    Ok(p) => p,
-                    Err(e) => return e.into(),
-                };
-                if p.payload_type != packet::PAYLOAD_OPEN_SESSION_RSP {
-                    return Accept::Bad("not an Open Session Response".into());
-                }
-                match OpenSessionResponse::parse(&p.payload) {
-                    Ok(r) if r.tag == tag && r.console_sid == console_sid => Accept::Done(r),
-                    Ok(r) if r.tag == tag && r.status != 0 => Accept::Done(r),
-                    Ok(_) => Accept::Ignore,
-                    Err(e) => e.into(),
-                }
+                setup_reply(
+                    buf,
+                    packet::PAYLOAD_OPEN_SESSION_RSP,
+                    "an Open Session Response",
+                    |payload| {
+                        OpenSessionResponse::parse(payload).map(|r| {
+                            (r.tag == tag && (r.console_sid == console_sid || r.status != 0))
+                                .then_some(r)
+                        })
+                    },
+                )
             },
             deadline,
         )?;
@@ -774,20 +795,12 @@ impl Session {
             &mut (),
             |_| packet::encode_v20(packet::PAYLOAD_RAKP1, 0, 0, &r1, None, [0; 16]),
             |_, buf| {
-                let p = match V20Packet::parse(buf) {
-                    Ok(p) => p,
-                    Err(e) => return e.into(),
-                };
-                if p.payload_type != packet::PAYLOAD_RAKP2 {
-                    return Accept::Bad("not a RAKP Message 2".into());
-                }
-                match Rakp2::parse(&p.payload, code_len) {
-                    Ok(r) if r.tag == tag && (r.console_sid == console_sid || r.status != 0) => {
-                        Accept::Done(r)
-                    }
-                    Ok(_) => Accept::Ignore,
-                    Err(e) => e.into(),
-                }
+                setup_reply(buf, packet::PAYLOAD_RAKP2, "a RAKP Message 2", |payload| {
+                    Rakp2::parse(payload, code_len).map(|r| {
+                        (r.tag == tag && (r.console_sid == console_sid || r.status != 0))
+                            .then_some(r)
+                    })
+                })
             },
             deadline,
         )?;
@@ -859,20 +872,12 @@ impl Session {
             &mut (),
             |_| packet::encode_v20(packet::PAYLOAD_RAKP3, 0, 0, &r3, None, [0; 16]),
             |_, buf| {
-                let p = match V20Packet::parse(buf) {
-                    Ok(p) => p,
-                    Err(e) => return e.into(),
-                };
-                if p.payload_type != packet::PAYLOAD_RAKP4 {
-                    return Accept::Bad("not a RAKP Message 4".into());
-                }
-                match Rakp4::parse(&p.payload, icv_len) {
-                    Ok(r) if r.tag == tag && (r.console_sid == console_sid || r.status != 0) => {
-                        Accept::Done(r)
-                    }
-                    Ok(_) => Accept::Ignore,
-                    Err(e) => e.into(),
-                }
+                setup_reply(buf, packet::PAYLOAD_RAKP4, "a RAKP Message 4", |payload| {
+                    Rakp4::parse(payload, icv_len).map(|r| {
+                        (r.tag == tag && (r.console_sid == console_sid || r.status != 0))
+                            .then_some(r)
+                    })
+                })
             },
             deadline,
         )?;

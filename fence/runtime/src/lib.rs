@@ -66,4 +66,4 @@ pub mod run;
 
 pub use agent::{exit, AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, PowerState};
 pub use options::{Kind, OptSpec, Options};
-pub use run::{main, run, wait_for};
+pub use run::{main, run, settle, wait_for};

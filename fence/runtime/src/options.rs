@@ -8,7 +8,10 @@ use std::time::Duration;
 /// The type of an option's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// No argument on the command line; on stdin `1`, `yes`, `on`, `true` set it.
+    /// A boolean with three states: not given (the table's default applies), given true,
+    /// given false. On stdin `1`, `yes`, `on`, `true` (or no value) mean true and `0`, `no`,
+    /// `off`, `false` false; on the command line `--name` means true and `--name=VALUE` takes
+    /// the same words (`--lanplus=0` switches off a default of 1). See [`parse_bool`].
     Flag,
     String,
     /// A non-negative integer.
@@ -143,7 +146,13 @@ impl OptSpec {
     pub fn check(&self, value: &str) -> Result<(), String> {
         let shown = if self.secret { "****" } else { value };
         match self.kind {
-            Kind::Flag | Kind::String => Ok(()),
+            Kind::String => Ok(()),
+            Kind::Flag => parse_bool(value).map(|_| ()).ok_or_else(|| {
+                format!(
+                    "{} '{shown}' is not a boolean (expected 1/0, yes/no, on/off or true/false)",
+                    self.name
+                )
+            }),
             Kind::Integer => value.trim().parse::<u64>().map(|_| ()).map_err(|_| {
                 format!(
                     "{} '{shown}' is not a whole number (expected e.g. 238)",
@@ -168,6 +177,17 @@ impl OptSpec {
                 }
             }
         }
+    }
+}
+
+/// A boolean option value as fence-agents accept it on stdin: `1`, `yes`, `on`, `true` (also
+/// `y`) are true, `0`, `no`, `off`, `false` (also `n`) false, case-insensitive; anything else is
+/// not a boolean.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "yes" | "on" | "true" | "y" => Some(true),
+        "0" | "no" | "off" | "false" | "n" => Some(false),
+        _ => None,
     }
 }
 
@@ -233,7 +253,11 @@ pub fn common_options() -> Vec<OptSpec> {
         OptSpec::new("delay", Second, "Wait X seconds before fencing is started")
             .arg("seconds")
             .default("0"),
-        OptSpec::new("power_wait", Second, "Wait X seconds after issuing ON/OFF")
+        OptSpec::new(
+            "power_wait",
+            Second,
+            "Wait X seconds after issuing ON/OFF (the least time between the command and success; the new state is confirmed by polling meanwhile)",
+        )
             .arg("seconds")
             .default("0"),
         OptSpec::new(
@@ -358,7 +382,7 @@ impl Options {
         }
     }
 
-    /// Remove a value (e.g. a flag set to false on stdin).
+    /// Remove a value: the option counts as not given again (its default applies).
     pub fn unset(&mut self, name: &str) {
         self.values.remove(name);
         self.secrets.remove(name);
@@ -385,8 +409,11 @@ impl Options {
         self.secrets.get(name)
     }
 
+    /// A [`Kind::Flag`] option: the value given (`lanplus=0` is false even where the default
+    /// is true), else the table's default, else false. A value that is not a boolean counts as
+    /// false here; [`Options::check`] reports it first.
     pub fn flag(&self, name: &str) -> bool {
-        self.values.contains_key(name)
+        self.value(name).and_then(parse_bool).unwrap_or(false)
     }
 
     /// A [`Kind::Second`] option as a duration (its default when unset; zero if neither parses:
@@ -413,13 +440,6 @@ impl Options {
     }
 }
 
-fn truthy(v: &str) -> bool {
-    matches!(
-        v.trim().to_ascii_lowercase().as_str(),
-        "1" | "yes" | "on" | "true" | "y" | ""
-    )
-}
-
 /// Parse `key=value` lines as fenced and Pacemaker write them: `#` starts a comment line, blank
 /// lines are skipped, the last value of a key wins, `-` and `_` are interchangeable in keys, keys
 /// that match no option are collected in [`Options::unknown`]. Never fails.
@@ -439,14 +459,12 @@ pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
             continue;
         };
         let name = spec.name;
-        if spec.kind == Kind::Flag {
-            if truthy(value) {
-                opts.set(name, "1");
-            } else {
-                opts.unset(name);
-            }
-        } else {
-            opts.set(name, value);
+        match (spec.kind, parse_bool(value)) {
+            // A key without a value (`verbose`) sets the flag.
+            (Kind::Flag, _) if value.is_empty() => opts.set(name, "1"),
+            (Kind::Flag, Some(b)) => opts.set(name, if b { "1" } else { "0" }),
+            // Kept as given: `check` names it (rather than silently using the default).
+            _ => opts.set(name, value),
         }
     }
     opts
@@ -486,10 +504,16 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
             };
             let (n, kind) = (spec.name, spec.kind);
             if kind == Kind::Flag {
-                if inline.is_some() {
-                    return Err(UsageError(format!("option '--{name}' takes no value")));
+                // `--lanplus` is true; `--lanplus=0` switches off a default of true.
+                match inline.map(|v| (v, parse_bool(v))) {
+                    None => opts.set(n, "1"),
+                    Some((_, Some(b))) => opts.set(n, if b { "1" } else { "0" }),
+                    Some((v, None)) => {
+                        return Err(UsageError(format!(
+                            "option '--{name}' takes no value or a boolean, not '{v}' (expected e.g. --{name} or --{name}=0)"
+                        )))
+                    }
                 }
-                opts.set(n, "1");
             } else {
                 let v = match inline {
                     Some(v) => v.to_string(),
@@ -654,9 +678,62 @@ mod tests {
         assert_eq!(e(&["-Z"]), "unknown option '-Z' (see --help)");
         assert_eq!(e(&["--ip"]), "option '--ip' needs a value");
         assert_eq!(e(&["-a"]), "option '-a' needs a value");
-        assert_eq!(e(&["--quiet=1"]), "option '--quiet' takes no value");
+        assert_eq!(
+            e(&["--quiet=maybe"]),
+            "option '--quiet' takes no value or a boolean, not 'maybe' (expected e.g. --quiet or --quiet=0)"
+        );
         assert!(e(&["off"]).starts_with("unexpected argument 'off'"));
         assert!(e(&["--", "x"]).starts_with("unexpected argument 'x'"));
+    }
+
+    /// A flag whose default is true (fence_ilo4's `lanplus`): not given, given true, given false
+    /// are three different things, on stdin and on the command line.
+    #[test]
+    fn flags_are_tri_state() {
+        let t = || {
+            let mut t = table();
+            t.push(
+                OptSpec::new("lanplus", Kind::Flag, "IPMI 2.0")
+                    .short('P')
+                    .default("1"),
+            );
+            t.push(OptSpec::new("plain", Kind::Flag, "no default"));
+            t
+        };
+        let stdin = |s: &str| parse_stdin(t(), s);
+        // Not given: the default.
+        let o = stdin("");
+        assert!(o.flag("lanplus") && !o.is_set("lanplus"));
+        assert!(!o.flag("plain"));
+        // Given false, in each spelling fence-agents accepts: switches a default of true off.
+        for v in ["0", "no", "off", "false", "FALSE", " No "] {
+            let o = stdin(&format!("lanplus={v}\n"));
+            assert!(!o.flag("lanplus"), "lanplus={v}");
+            assert!(o.is_set("lanplus"), "lanplus={v}");
+            assert_eq!(o.check(), Ok(()));
+        }
+        for v in ["1", "yes", "on", "true", "True", ""] {
+            let o = stdin(&format!("plain={v}\nlanplus={v}\n"));
+            assert!(o.flag("plain") && o.flag("lanplus"), "plain={v}");
+        }
+        // Last value wins, also for flags.
+        assert!(!stdin("lanplus=1\nlanplus=0\n").flag("lanplus"));
+        assert!(stdin("lanplus=0\nlanplus=1\n").flag("lanplus"));
+        // Not a boolean: named by check, never silently the default.
+        let o = stdin("lanplus=maybe\n");
+        assert_eq!(
+            o.check().unwrap_err(),
+            "lanplus 'maybe' is not a boolean (expected 1/0, yes/no, on/off or true/false)"
+        );
+        // Command line: `-P` / `--lanplus` true, `--lanplus=0` / `--lanplus=no` false.
+        let args = |a: &[&str]| parse_args(t(), a).unwrap();
+        assert!(args(&[]).flag("lanplus"));
+        assert!(args(&["--plain"]).flag("plain"));
+        assert!(args(&["-P"]).flag("lanplus"));
+        assert!(!args(&["--lanplus=0"]).flag("lanplus"));
+        assert!(!args(&["--lanplus=no"]).flag("lanplus"));
+        assert!(args(&["--lanplus=0", "-P"]).flag("lanplus"));
+        assert!(args(&["--plain=yes"]).flag("plain"));
     }
 
     #[test]

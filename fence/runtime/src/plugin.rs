@@ -49,12 +49,11 @@ pub fn options_from_env(info: &AgentInfo, env: impl Fn(&str) -> Option<String>) 
         // Canonical names are read last so they win over deprecated ones.
         for n in names {
             if let Some(v) = env(n) {
-                if o.kind == Kind::Flag {
-                    if matches!(v.to_ascii_lowercase().as_str(), "1" | "yes" | "on" | "true") {
-                        opts.set(o.name, "1");
-                    }
-                } else {
-                    opts.set(o.name, &v);
+                // Flags are tri-state as on stdin: `lanplus=0` switches off a default of 1; a
+                // value that is not a boolean is kept for `check` to name.
+                match (o.kind, crate::options::parse_bool(&v)) {
+                    (Kind::Flag, Some(b)) => opts.set(o.name, if b { "1" } else { "0" }),
+                    _ => opts.set(o.name, &v),
                 }
             }
         }
@@ -253,5 +252,12 @@ mod tests {
         assert_eq!(o.get("ip"), Some("new"));
         assert_eq!(o.secret("password").unwrap().expose(), "pw");
         assert!(o.flag("quiet"));
+        // Flags are tri-state: false switches off a default of true.
+        let mut info = info;
+        info.options
+            .push(crate::options::OptSpec::new("lanplus", Kind::Flag, "").default("1"));
+        let o = options_from_env(&info, |k| (k == "lanplus").then(|| "0".into()));
+        assert!(!o.flag("lanplus"));
+        assert!(options_from_env(&info, |_| None).flag("lanplus"));
     }
 }

@@ -7,7 +7,7 @@ use crate::plugin;
 use rustha_support::{log, Command, Deadline, Secret};
 use std::ffi::OsString;
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long to wait for fenced or Pacemaker to close our stdin.
 const STDIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -136,8 +136,28 @@ impl Output {
     }
 }
 
-/// The whole budget of one invocation: the sum of the timeouts it may legitimately use.
-pub fn overall_budget(opts: &Options) -> Duration {
+/// What `list` and `list-status` print for an agent without [`crate::AgentInfo::supports_list`],
+/// as fence-agents' fencing.py does (exit 0).
+pub const NO_LIST_NOTICE: &str = "NOTICE: List option is not working on this device yet";
+
+/// The longest an invocation takes with the default timing options: inside Pacemaker's default
+/// fencing timeout of 60 s (`stonith-timeout`, `pcmk_reboot_timeout`, ...), which kills an agent
+/// that takes longer, with a margin for Pacemaker's own work.
+pub const DEFAULT_BUDGET_CAP: Duration = Duration::from_secs(55);
+
+/// The options that make up the budget.
+const TIMING: &[&str] = &[
+    "delay",
+    "login_timeout",
+    "shell_timeout",
+    "power_wait",
+    "power_timeout",
+    "retry_on",
+];
+
+/// The sum of the timeouts one invocation may legitimately use: the delay, a login, a few
+/// commands, and an off and an on each confirmed within `power_timeout` (`retry_on` times).
+pub fn timeout_sum(opts: &Options) -> Duration {
     let s = |n: &str| opts.seconds(n);
     let retries = opts.integer("retry_on").unwrap_or(1).clamp(1, 100) as u32;
     s("delay")
@@ -145,6 +165,47 @@ pub fn overall_budget(opts: &Options) -> Duration {
         + s("shell_timeout") * 4
         + (s("power_wait") + s("power_timeout") + s("shell_timeout")) * (1 + retries)
         + Duration::from_secs(2)
+}
+
+/// The whole budget of one invocation: [`timeout_sum`], capped to [`DEFAULT_BUDGET_CAP`] unless
+/// a timing option was given above its default (then the user asked for more and gets it; the
+/// reason is returned for a debug line).
+pub fn budget(opts: &Options) -> (Duration, Option<String>) {
+    let sum = timeout_sum(opts);
+    if sum <= DEFAULT_BUDGET_CAP {
+        return (sum, None);
+    }
+    let above: Vec<String> = TIMING
+        .iter()
+        .filter_map(|&n| {
+            let given = opts.get(n)?;
+            let default = opts.spec(n).and_then(|o| o.default).unwrap_or("0");
+            let more = match opts.spec(n).map(|o| o.kind) {
+                Some(crate::options::Kind::Integer) => {
+                    opts.integer(n) > default.trim().parse().ok()
+                }
+                _ => opts.seconds(n) > crate::options::parse_seconds(default).unwrap_or_default(),
+            };
+            more.then(|| format!("{n}={}", given.trim()))
+        })
+        .collect();
+    if above.is_empty() {
+        let why = format!(
+            "the default timeouts add up to {sum:.0?}, capped to {DEFAULT_BUDGET_CAP:.0?} to finish within Pacemaker's default fencing timeout of 60s"
+        );
+        (DEFAULT_BUDGET_CAP, Some(why))
+    } else {
+        let why = format!(
+            "above the default cap of {DEFAULT_BUDGET_CAP:.0?} because of {}: set Pacemaker's fencing timeout (pcmk_reboot_timeout, pcmk_off_timeout, stonith-timeout) above it",
+            above.join(", ")
+        );
+        (sum, Some(why))
+    }
+}
+
+/// [`budget`] without the reason.
+pub fn overall_budget(opts: &Options) -> Duration {
+    budget(opts).0
 }
 
 fn password(opts: &Options, deadline: &Deadline) -> Result<Option<Secret>, FenceError> {
@@ -208,17 +269,22 @@ pub(crate) fn execute<A: FenceAgent>(
             all.join(", ")
         )));
     }
-    if !info.supports_list && matches!(action, "list" | "list-status") {
-        return Err(FenceError::new(format!(
-            "action '{action}' is not supported by {}",
-            info.name
-        )));
+    let (budget, why) = budget(opts);
+    match why {
+        Some(why) => tracing::debug!("time budget {budget:.1?}: {why}"),
+        None => tracing::debug!("time budget {budget:.1?}"),
     }
-    let deadline = Deadline::after(overall_budget(opts));
+    let deadline = Deadline::after(budget);
     let quiet = opts.flag("quiet");
     let pw = password(opts, &deadline)?;
     let ctx = Ctx::new(opts, deadline, pw);
     agent.validate(&ctx)?;
+    if !info.supports_list && matches!(action, "list" | "list-status") {
+        // What fence-agents' fencing.py prints for a device that cannot list its plugs
+        // (fence_ipmilan): exit 0, the device is not contacted.
+        out.data(NO_LIST_NOTICE);
+        return Ok(exit::OK);
+    }
 
     let needs_plug = agent.has_plugs()
         && match action {
@@ -285,30 +351,56 @@ fn plug_from_nodename<A: FenceAgent>(
         })
 }
 
-/// Sleep `power_wait`, then poll until the plug reaches `want`, every `stonith_status_sleep`,
-/// within `power_timeout` and the deadline. `Ok(false)` when it did not get there in time.
-pub fn wait_for<A: FenceAgent>(
+/// Confirm a power command just sent (at `sent`): poll until the plug reaches `want`, every
+/// `stonith_status_sleep`, within `power_timeout` of `sent` and the deadline; `Ok(false)` when
+/// it did not get there in time. Once confirmed, [`settle`] for `power_wait`.
+///
+/// This is the runtime's confirmation, used after every `set_power_status`; an agent calls it
+/// itself only inside its own operations (e.g. `power_cycle` powering up a machine that is off).
+pub fn wait_for<A: FenceAgent + ?Sized>(
     agent: &mut A,
     ctx: &Ctx,
     plug: &str,
     want: PowerState,
+    sent: Instant,
 ) -> Result<bool, FenceError> {
-    let wait = ctx.opts.seconds("power_wait");
-    if !wait.is_zero() {
-        ctx.deadline.sleep(wait);
-    }
-    let until = ctx.deadline.capped(ctx.opts.seconds("power_timeout"));
+    let until = ctx.deadline.capped(
+        ctx.opts
+            .seconds("power_timeout")
+            .saturating_sub(sent.elapsed()),
+    );
     let interval = ctx
         .opts
         .seconds("stonith_status_sleep")
         .max(Duration::from_millis(10));
     loop {
         if agent.get_power_status(ctx, plug)? == want {
-            return Ok(true);
+            break;
         }
         if until.expired() || !until.sleep(interval) {
-            return Ok(agent.get_power_status(ctx, plug)? == want);
+            if agent.get_power_status(ctx, plug)? == want {
+                break;
+            }
+            return Ok(false);
         }
+    }
+    settle(ctx, sent);
+    Ok(true)
+}
+
+/// `power_wait`: the least time between a power command (sent at `sent`) and its success.
+/// fence-agents sleep `power_wait` after the command and only then look at the status; here the
+/// status is polled from the start (success as soon as the device reports the new state), and
+/// `power_wait` only holds success back until that much time has passed since the command,
+/// for devices that need it to settle. Bounded by the deadline.
+pub fn settle(ctx: &Ctx, sent: Instant) {
+    let rest = ctx
+        .opts
+        .seconds("power_wait")
+        .saturating_sub(sent.elapsed());
+    if !rest.is_zero() {
+        tracing::debug!("power_wait: {rest:.1?} more before reporting success");
+        ctx.deadline.sleep(rest);
     }
 }
 
@@ -316,10 +408,12 @@ fn power_off<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool
     if agent.get_power_status(ctx, plug)? == PowerState::Off {
         return Ok(false);
     }
+    let sent = Instant::now();
     agent.set_power_status(ctx, plug, PowerState::Off)?;
-    if !wait_for(agent, ctx, plug, PowerState::Off)? {
+    if !wait_for(agent, ctx, plug, PowerState::Off, sent)? {
         return Err(FenceError::new(format!(
-            "plug {plug} still ON {:.0?} after the OFF command (power_timeout)",
+            "{} ON {:.0?} after the OFF command (power_timeout)",
+            still(agent, plug),
             ctx.opts.seconds("power_timeout")
         )));
     }
@@ -332,8 +426,9 @@ fn power_on<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool,
     }
     let tries = ctx.opts.integer("retry_on").unwrap_or(1).clamp(1, 100);
     for attempt in 1..=tries {
+        let sent = Instant::now();
         agent.set_power_status(ctx, plug, PowerState::On)?;
-        if wait_for(agent, ctx, plug, PowerState::On)? {
+        if wait_for(agent, ctx, plug, PowerState::On, sent)? {
             return Ok(true);
         }
         tracing::warn!("plug {plug} not ON after attempt {attempt} of {tries}");
@@ -342,10 +437,20 @@ fn power_on<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool,
         }
     }
     Err(FenceError::new(format!(
-        "plug {plug} still OFF {:.0?} after the ON command ({} attempt(s), retry_on)",
+        "{} OFF {:.0?} after the ON command ({} attempt(s), retry_on)",
+        still(agent, plug),
         ctx.opts.seconds("power_timeout"),
         tries
     )))
+}
+
+/// The start of a "not switched" error: the plug of a multi-plug device, or the device itself.
+fn still<A: FenceAgent>(agent: &A, plug: &str) -> String {
+    if agent.has_plugs() {
+        format!("plug {plug} still")
+    } else {
+        "the device still reports power".to_string()
+    }
 }
 
 fn dispatch<A: FenceAgent>(
@@ -368,32 +473,20 @@ fn dispatch<A: FenceAgent>(
                 exit::STATUS_OFF
             })
         }
-        "off" => {
-            let changed = power_off(agent, ctx, p())?;
-            out.line(
-                quiet,
-                if changed {
-                    "Success: Powered OFF"
-                } else {
-                    "Success: Already OFF"
-                },
-            );
-            Ok(exit::OK)
-        }
-        "on" => {
-            let changed = power_on(agent, ctx, p())?;
-            out.line(
-                quiet,
-                if changed {
-                    "Success: Powered ON"
-                } else {
-                    "Success: Already ON"
-                },
-            );
+        "off" | "on" => {
+            let (changed, state) = if action == "off" {
+                (power_off(agent, ctx, p())?, PowerState::Off)
+            } else {
+                (power_on(agent, ctx, p())?, PowerState::On)
+            };
+            let how = if changed { "Powered" } else { "Already" };
+            out.line(quiet, &format!("Success: {how} {state}"));
             Ok(exit::OK)
         }
         "reboot" if ctx.opts.value("method") == Some("cycle") => {
+            let sent = Instant::now();
             agent.power_cycle(ctx, p())?;
+            settle(ctx, sent);
             out.line(quiet, "Success: Rebooted");
             Ok(exit::OK)
         }
@@ -716,9 +809,91 @@ mod tests {
     }
 
     #[test]
-    fn budget_covers_the_timeouts() {
+    fn budget_fits_pacemakers_default_timeout_unless_asked_for_more() {
         let o = parse_stdin(common_options(), "");
-        // 5 + 12 + (0 + 20 + 3) * 2 + 2
-        assert_eq!(overall_budget(&o), Duration::from_secs(65));
+        // 5 + 12 + (0 + 20 + 3) * 2 + 2 = 65 s: capped below Pacemaker's 60 s.
+        assert_eq!(timeout_sum(&o), Duration::from_secs(65));
+        let (b, why) = budget(&o);
+        assert_eq!(b, DEFAULT_BUDGET_CAP);
+        assert!(b < Duration::from_secs(60));
+        assert!(why.unwrap().contains("capped to 55s"));
+        // Defaults given explicitly are not asking for more.
+        let o = parse_stdin(common_options(), "power_timeout=20\nlogin_timeout=5\n");
+        assert_eq!(budget(&o).0, DEFAULT_BUDGET_CAP);
+        // Small timeouts: their sum.
+        let o = parse_stdin(common_options(), "power_timeout=5\n");
+        assert_eq!(budget(&o), (Duration::from_secs(35), None));
+        // A timeout above its default: the full sum, and the debug line says why.
+        let o = parse_stdin(common_options(), "power_timeout=60\nshell_timeout=3\n");
+        let (b, why) = budget(&o);
+        assert_eq!(b, Duration::from_secs(5 + 12 + (60 + 3) * 2 + 2));
+        let why = why.unwrap();
+        assert!(why.contains("because of power_timeout=60"), "{why}");
+        assert!(!why.contains("shell_timeout"), "{why}");
+        let o = parse_stdin(common_options(), "retry_on=3\n");
+        assert!(budget(&o).1.unwrap().contains("retry_on=3"));
+        assert_eq!(budget(&o).0, Duration::from_secs(5 + 12 + 23 * 4 + 2));
+    }
+
+    #[test]
+    fn power_wait_is_the_least_time_to_success_not_a_blind_sleep() {
+        // Confirmed on the first poll after 0.3 s of power_wait: success after ~0.3 s.
+        let mut f = fake(&["1"], &[]);
+        f.lag = 0;
+        let t = Instant::now();
+        assert_eq!(go(&mut f, "action=off\nport=1\npower_wait=0.3"), Ok(0));
+        let took = t.elapsed();
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_millis(600), "{took:?}");
+        // Without power_wait: as soon as the device reports the new state.
+        let mut f = fake(&["1"], &[]);
+        let t = Instant::now();
+        assert_eq!(go(&mut f, "action=off\nport=1"), Ok(0));
+        assert!(t.elapsed() < Duration::from_millis(200));
+        // power_wait also holds back a reboot by power cycle.
+        let mut f = fake(&["1"], &[]);
+        let mut info = f.info();
+        info.options.push(crate::options::OptSpec::new(
+            "method",
+            crate::options::Kind::Select(&["onoff", "cycle"]),
+            "Method to fence",
+        ));
+        let opts = parse_stdin(
+            info.options.clone(),
+            "port=1\nmethod=cycle\npower_wait=0.2\n",
+        );
+        let t = Instant::now();
+        assert_eq!(
+            execute(&mut f, &info, &opts, "reboot", Output::Silent),
+            Ok(0)
+        );
+        assert!(t.elapsed() >= Duration::from_millis(200));
+        // A power_timeout shorter than power_wait still confirms (power_timeout counts from
+        // the command; the state is known before power_wait ends).
+        let mut f = fake(&["1"], &[]);
+        assert_eq!(
+            go(
+                &mut f,
+                "action=off\nport=1\npower_wait=0.4\npower_timeout=0.1"
+            ),
+            Ok(0)
+        );
+    }
+
+    #[test]
+    fn list_without_list_support_prints_the_fence_agents_notice() {
+        let mut f = fake(&["1"], &[]);
+        f.fail_status = true; // the device is not contacted
+        let mut info = f.info();
+        info.supports_list = false;
+        for action in ["list", "list-status"] {
+            let opts = parse_stdin(info.options.clone(), "");
+            assert_eq!(execute(&mut f, &info, &opts, action, Output::Silent), Ok(0));
+        }
+        assert!(f.sets.is_empty());
+        assert_eq!(
+            NO_LIST_NOTICE,
+            "NOTICE: List option is not working on this device yet"
+        );
     }
 }
