@@ -12,7 +12,7 @@
 # Our binaries: AGENTS_DIR + FENCE_DIR if both set, else copies from RUSTHA_BIN or
 # ${CARGO_TARGET_DIR:-target}/release (cargo build --release -p ipaddr2 -p fence_ipmilan_rs).
 # Other variables go to the scenario and the lab (e.g. LAB_TOKEN). Needs root. Logs of every run
-# are kept in a directory printed at the end.
+# are kept in a directory printed at the end. The lab and the scenario run from a copy taken at start.
 set -euo pipefail
 REPO=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/..")
 SCENARIO2=$REPO/tests/lab/scenarios/02-three-node-fence.sh
@@ -25,8 +25,16 @@ die() { echo "failover.sh: $*" >&2; exit 1; }
 
 LOGS=$(mktemp -d /tmp/rustha-bench-failover.XXXXXX)
 stage=""
-cleanup() { if [ -n "$stage" ]; then rm -rf "$stage"; fi; }
+# A private copy of the lab and the scenarios: the runs take minutes, and an edit of the work tree
+# in the meantime must not change the lab under a running cluster.
+snap=$(mktemp -d /tmp/rustha-bench-failover-lab.XXXXXX)
+cleanup() { rm -rf "$snap"; if [ -n "$stage" ]; then rm -rf "$stage"; fi; }
 trap cleanup EXIT
+cp -a "$REPO/tests/lab" "$snap/"
+SCENARIO2=$snap/lab/scenarios/02-three-node-fence.sh
+for f in "$snap/lab/lab" "$snap/lab/scenarios/lib.sh" "$SCENARIO2"; do
+    bash -n "$f" || die "$f (copied from the work tree) does not parse; retry when its edit is done"
+done
 
 if [ -n "${AGENTS_DIR:-}" ] && [ -n "${FENCE_DIR:-}" ]; then
     OUR_AGENTS=$AGENTS_DIR OUR_FENCE=$FENCE_DIR
