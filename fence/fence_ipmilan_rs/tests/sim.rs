@@ -246,18 +246,13 @@ fn bmc_stopped_or_silent() {
     let inj = Injector::start(Fault::Silent, None);
     for (lt, bound) in [("2", 4), ("5", 7)] {
         let started = Instant::now();
-        let o = run_agent(&[
-            "--ip=127.0.0.1".to_string(),
-            format!("--ipport={}", inj.port),
-            "-l".into(),
-            "admin".into(),
-            "-p".into(),
-            "secret".into(),
-            "-P".into(),
-            format!("--login-timeout={lt}"),
-            "-o".into(),
-            "off".into(),
-        ]);
+        let lt = format!("--login-timeout={lt}");
+        let o = run_agent(&args_at(
+            inj.port,
+            "admin",
+            "secret",
+            &["-P", &lt, "-o", "off"],
+        ));
         let took = started.elapsed();
         assert_eq!(code(&o), 1);
         assert!(
@@ -283,18 +278,9 @@ fn garbage_and_truncated_replies() {
             &["-A", "md5"],
             &["-A", "none"],
         ] {
-            let mut a: Vec<String> = vec![
-                "--ip=127.0.0.1".into(),
-                format!("--ipport={}", inj.port),
-                "-l".into(),
-                "admin".into(),
-                "-p".into(),
-                "secret".into(),
-                "--login-timeout=2".into(),
-                "-o".into(),
-                "off".into(),
-            ];
-            a.extend(iface.iter().map(|s| s.to_string()));
+            let mut extra = vec!["--login-timeout=2", "-o", "off"];
+            extra.extend(iface.iter().copied());
+            let a = args_at(inj.port, "admin", "secret", &extra);
             let started = Instant::now();
             let o = run_agent(&a);
             let took = started.elapsed();
@@ -324,20 +310,12 @@ fn garbage_after_login_is_bounded_by_shell_timeout() {
     // Cipher suite 3 login: Open Session, RAKP 1, RAKP 3, Set Session Privilege Level = 4 replies.
     let inj = Injector::start(Fault::TruncateAfter(4), Some(sim.port));
     let started = Instant::now();
-    let o = run_agent(&[
-        "--ip=127.0.0.1".to_string(),
-        format!("--ipport={}", inj.port),
-        "-l".into(),
-        "admin".into(),
-        "-p".into(),
-        "secret".into(),
-        "-P".into(),
-        "-C".into(),
-        "3".into(),
-        "--shell-timeout=1".into(),
-        "-o".into(),
-        "off".into(),
-    ]);
+    let o = run_agent(&args_at(
+        inj.port,
+        "admin",
+        "secret",
+        &["-P", "-C", "3", "--shell-timeout=1", "-o", "off"],
+    ));
     let took = started.elapsed();
     let err = stderr(&o);
     assert_eq!(code(&o), 1, "{err}");
@@ -360,18 +338,9 @@ fn lost_replies_are_retransmitted() {
         // Suite 17 is refused by ipmi_sim: with lost replies it must still be refused (cleanly).
         let want = if iface.contains(&"17") { 1 } else { 2 };
         let inj = Injector::start(Fault::DropFirst(2), Some(sim.port));
-        let mut a: Vec<String> = vec![
-            "--ip=127.0.0.1".into(),
-            format!("--ipport={}", inj.port),
-            "-l".into(),
-            "admin".into(),
-            "-p".into(),
-            "secret".into(),
-            "-o".into(),
-            "off".into(),
-        ];
-        a.extend(iface.iter().map(|s| s.to_string()));
-        let o = run_agent(&a);
+        let mut extra = vec!["-o", "off"];
+        extra.extend(iface.iter().copied());
+        let o = run_agent(&args_at(inj.port, "admin", "secret", &extra));
         if want == 2 {
             assert_eq!(code(&o), 0, "{iface:?}: {}", stderr(&o));
             assert!(inj.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 2);

@@ -212,6 +212,49 @@ impl NodeAssassin {
         }
     }
 
+    /// Send `cmd` (fence or force off) to every node, then confirm that each is off.
+    fn command_all(
+        &mut self,
+        ctx: &Ctx,
+        cmd: NodeCommand,
+        what: &str,
+        sent: Instant,
+    ) -> Result<(), FenceError> {
+        let nodes = self.all_nodes(ctx)?;
+        for p in &nodes {
+            self.command(ctx, Self::node_number(p)?, cmd)?;
+        }
+        for p in &nodes {
+            self.confirm(ctx, p, PowerState::Off, what, sent)?;
+        }
+        Ok(())
+    }
+
+    /// Press the power button of every node that is not `want` yet (boot: the ones that are
+    /// off; shutdown: the ones that are on), then confirm that each of them got there.
+    fn press_all(
+        &mut self,
+        ctx: &Ctx,
+        want: PowerState,
+        what: &str,
+        sent: Instant,
+    ) -> Result<(), FenceError> {
+        let mut pressed = Vec::new();
+        for p in self.all_nodes(ctx)? {
+            let did = match want {
+                PowerState::On => self.boot(ctx, &p)?,
+                PowerState::Off => self.shutdown(ctx, &p)?,
+            };
+            if did {
+                pressed.push(p);
+            }
+        }
+        for p in &pressed {
+            self.confirm(ctx, p, want, what, sent)?;
+        }
+        Ok(())
+    }
+
     fn boot(&mut self, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
         if self.get_power_status(ctx, plug)? == PowerState::On {
             return Ok(false);
@@ -447,66 +490,26 @@ impl FenceAgent for NodeAssassin {
                 }
                 Ok(())
             }
-            "fence_all" => {
-                let nodes = self.all_nodes(ctx)?;
-                for p in &nodes {
-                    self.command(ctx, Self::node_number(p)?, NodeCommand::Fence)?;
-                }
-                for p in &nodes {
-                    self.confirm(ctx, p, PowerState::Off, "fence_all", sent)?;
-                }
-                Ok(())
-            }
+            "fence_all" => self.command_all(ctx, NodeCommand::Fence, "fence_all", sent),
             "boot" => {
                 if self.boot(ctx, &one)? {
                     self.confirm(ctx, &one, PowerState::On, "boot", sent)?;
                 }
                 Ok(())
             }
-            "boot_all" => {
-                let mut pressed = Vec::new();
-                for p in self.all_nodes(ctx)? {
-                    if self.boot(ctx, &p)? {
-                        pressed.push(p);
-                    }
-                }
-                for p in &pressed {
-                    self.confirm(ctx, p, PowerState::On, "boot_all", sent)?;
-                }
-                Ok(())
-            }
+            "boot_all" => self.press_all(ctx, PowerState::On, "boot_all", sent),
             "shutdown" => {
                 if self.shutdown(ctx, &one)? {
                     self.confirm(ctx, &one, PowerState::Off, "shutdown", sent)?;
                 }
                 Ok(())
             }
-            "shutdown_all" => {
-                let mut pressed = Vec::new();
-                for p in self.all_nodes(ctx)? {
-                    if self.shutdown(ctx, &p)? {
-                        pressed.push(p);
-                    }
-                }
-                for p in &pressed {
-                    self.confirm(ctx, p, PowerState::Off, "shutdown_all", sent)?;
-                }
-                Ok(())
-            }
+            "shutdown_all" => self.press_all(ctx, PowerState::Off, "shutdown_all", sent),
             "forcedown" => {
                 self.command(ctx, Self::node_number(&one)?, NodeCommand::ForceOff)?;
                 self.confirm(ctx, &one, PowerState::Off, "forcedown", sent)
             }
-            "forcedown_all" => {
-                let nodes = self.all_nodes(ctx)?;
-                for p in &nodes {
-                    self.command(ctx, Self::node_number(p)?, NodeCommand::ForceOff)?;
-                }
-                for p in &nodes {
-                    self.confirm(ctx, p, PowerState::Off, "forcedown_all", sent)?;
-                }
-                Ok(())
-            }
+            "forcedown_all" => self.command_all(ctx, NodeCommand::ForceOff, "forcedown_all", sent),
             other => Err(FenceError::new(format!(
                 "action '{other}' is not supported"
             ))),

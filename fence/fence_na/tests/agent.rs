@@ -1,6 +1,8 @@
 //! fence_na against the simulator (in-process, on loopback), as fenced, Pacemaker, an admin on
 //! the command line and cluster-glue call it.
 
+mod common;
+use common::is_root;
 use na_sim::{Config, Faults, Sim};
 use rustha_support::{Command, Deadline};
 use std::path::PathBuf;
@@ -97,15 +99,6 @@ fn temp(name: &str, content: &str) -> Tmp {
     let p = dir.join(name);
     std::fs::write(&p, content).unwrap();
     Tmp(p)
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 /// The exact lines fenced writes for the tutorial's cluster.conf, against a device on the

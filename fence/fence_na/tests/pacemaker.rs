@@ -3,21 +3,14 @@
 //! Pacemaker's /usr/sbin through an overlay mounted only inside those namespaces, so the host is
 //! not touched. Needs root; the namespace and temporary files are removed also on failure.
 
+mod common;
+use common::is_root;
 use rustha_support::{Command, Deadline};
 use std::path::PathBuf;
 use std::time::Duration;
 
 const AGENT: &str = env!("CARGO_BIN_EXE_fence_na");
 const LAB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab.sh");
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
 
 /// The network namespace and the work directory; removed on drop.
 struct Lab {

@@ -431,10 +431,11 @@ fn power_on<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool,
         if wait_for(agent, ctx, plug, PowerState::On, sent)? {
             return Ok(true);
         }
-        tracing::warn!("plug {plug} not ON after attempt {attempt} of {tries}");
-        if ctx.deadline.expired() {
+        if attempt == tries || ctx.deadline.expired() {
             break;
         }
+        // Not a failure yet (the error line comes if the last attempt fails too).
+        tracing::debug!("plug {plug} not ON after attempt {attempt} of {tries}: trying again");
     }
     Err(FenceError::new(format!(
         "{} OFF {:.0?} after the ON command ({} attempt(s), retry_on)",
@@ -635,6 +636,17 @@ mod tests {
         f
     }
 
+    /// The fake's description plus a `method` option (onoff|cycle), as fence_ipmilan_rs has.
+    fn with_method(f: &Fake) -> AgentInfo {
+        let mut info = f.info();
+        info.options.push(crate::options::OptSpec::new(
+            "method",
+            crate::options::Kind::Select(&["onoff", "cycle"]),
+            "Method to fence",
+        ));
+        info
+    }
+
     fn go(f: &mut Fake, input: &str) -> Result<i32, FenceError> {
         let info = f.info();
         let opts = parse_stdin(
@@ -791,12 +803,7 @@ mod tests {
     fn reboot_by_cycle() {
         let mut f = fake(&["1"], &[]);
         // The agent defines `method`; the runtime calls power_cycle for method=cycle.
-        let mut info = f.info();
-        info.options.push(crate::options::OptSpec::new(
-            "method",
-            crate::options::Kind::Select(&["onoff", "cycle"]),
-            "Method to fence",
-        ));
+        let info = with_method(&f);
         let opts = parse_stdin(info.options.clone(), "port=1\nmethod=cycle\n");
         assert_eq!(
             execute(&mut f, &info, &opts, "reboot", Output::Silent),
@@ -852,12 +859,7 @@ mod tests {
         assert!(t.elapsed() < Duration::from_millis(200));
         // power_wait also holds back a reboot by power cycle.
         let mut f = fake(&["1"], &[]);
-        let mut info = f.info();
-        info.options.push(crate::options::OptSpec::new(
-            "method",
-            crate::options::Kind::Select(&["onoff", "cycle"]),
-            "Method to fence",
-        ));
+        let info = with_method(&f);
         let opts = parse_stdin(
             info.options.clone(),
             "port=1\nmethod=cycle\npower_wait=0.2\n",

@@ -234,14 +234,7 @@ impl Sim {
     }
 
     pub fn args_as(&self, user: &str, pw: &str, extra: &[&str]) -> Vec<String> {
-        let mut v = vec![
-            "--ip=127.0.0.1".to_string(),
-            format!("--ipport={}", self.port),
-            format!("--username={user}"),
-            format!("--password={pw}"),
-        ];
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v
+        args_at(self.port, user, pw, extra)
     }
 
     /// Stop ipmi_sim (and its machine) now.
@@ -269,6 +262,19 @@ impl Drop for Sim {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Arguments for a BMC on 127.0.0.1:`port` (ipmi_sim or an injector in front of it): address,
+/// port, credentials, then `extra`.
+pub fn args_at(port: u16, user: &str, pw: &str, extra: &[&str]) -> Vec<String> {
+    let mut v = vec![
+        "--ip=127.0.0.1".to_string(),
+        format!("--ipport={port}"),
+        format!("--username={user}"),
+        format!("--password={pw}"),
+    ];
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
 }
 
 pub fn run_agent<S: AsRef<str>>(args: &[S]) -> Output {
