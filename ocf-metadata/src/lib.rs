@@ -15,7 +15,7 @@ pub mod man;
 mod values;
 pub mod xml;
 
-pub use values::{ParamError, Values};
+pub use values::{parse_bool, ParamError, Values};
 
 /// A resource agent's description.
 #[derive(Debug)]

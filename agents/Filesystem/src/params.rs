@@ -5,6 +5,7 @@ use crate::holders;
 use crate::mountinfo::{self, Mount};
 use crate::options::{self, MountOptions};
 use nix::sys::signal::Signal;
+use ocf_metadata::parse_bool;
 use rustha_ocf::{bail, Error, Invocation, Result};
 use rustha_support::Deadline;
 use std::path::{Path, PathBuf};
@@ -118,15 +119,6 @@ pub(crate) const CLUSTER_FS: &[&str] = &[
     "cvfs",
     "lustre",
 ];
-
-/// `ocf_is_true`'s spellings and their negations.
-pub(crate) fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "y" | "on" | "ja" => Some(true),
-        "0" | "false" | "no" | "n" | "off" | "nein" => Some(false),
-        _ => None,
-    }
-}
 
 pub(crate) fn is_network(fstype: &str) -> bool {
     NETWORK_FS.contains(&fstype) || fstype.starts_with("fuse.")

@@ -2,7 +2,7 @@
 //! failure naming the bad value and what was expected.
 
 use crate::findif;
-use ocf_metadata::Values;
+use ocf_metadata::{parse_bool, Values};
 use rustha_ocf::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
@@ -42,15 +42,6 @@ pub struct Params {
     pub preferred_lft: Option<u32>,
     pub network_namespace: Option<String>,
     pub check_link_status: bool,
-}
-
-/// `ocf_is_true`'s spellings and their negations.
-pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "y" | "on" | "ja" => Some(true),
-        "0" | "false" | "no" | "n" | "off" | "nein" | "" => Some(false),
-        _ => None,
-    }
 }
 
 /// The first of `names` that has a value (IPaddr's old names next to IPaddr2's).
