@@ -6,7 +6,7 @@
 # It shows crm_mon, moves the group, crashes the active node and shows the fence and the failover
 # with timings, then tears everything down. About a minute.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export PATH="$HOME/.cargo/bin:$PATH"
 TOP=$PWD
 
@@ -17,7 +17,7 @@ make -s install >/dev/null
 echo "installed: $(ls /usr/lib/ocf/resource.d/rustha | tr '\n' ' ')/usr/sbin/fence_na /usr/bin/na-sim"
 
 export SCENARIO=demo LAB_DIR=/tmp/rustha-demo
-# shellcheck source=../tests/lab/scenarios/lib.sh
+# shellcheck source=tests/lab/scenarios/lib.sh
 . "$TOP/tests/lab/scenarios/lib.sh"
 require_root
 VIP=$LAB_NET.50

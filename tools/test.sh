@@ -2,7 +2,7 @@
 # The whole test suite, fast checks first, failing fast. `make test` runs this after installing
 # what it needs. Each stage prints its own output; the last line counts the stages.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export PATH="$HOME/.cargo/bin:$PATH"
 
 passed=0 failed=0
@@ -31,7 +31,11 @@ run_all() { # run each executable script matching the glob; fail if any fails
   return $rc
 }
 
+# The scripts that drive tests, the lab, benchmarks and the demo.
+shell_scripts=(tools/*.sh .ci/run tests/lab/lab tests/lab/run-scenarios tests/lab/scenarios/*.sh
+  tests/ocft/*.sh bench/*.sh)
 stage format cargo fmt --all -- --check
+stage shellcheck shellcheck -x -S warning "${shell_scripts[@]}"
 stage clippy cargo clippy --workspace --all-targets --release -- -D warnings
 stage build cargo build --workspace --release
 # Unit tests, then integration tests (root: namespaces, loop devices, ipmi_sim, na-sim).
