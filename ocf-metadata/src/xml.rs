@@ -23,21 +23,7 @@ const DTD_ACTIONS: &[&str] = &[
     "validate-all",
 ];
 
-/// Escape text for XML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use rustha_support::text::xml_escape as escape;
 
 /// The meta-data document for `agent` in the flavour `version` asks for.
 pub fn render(agent: &Agent, version: OcfVersion) -> String {

@@ -4,11 +4,13 @@
 //! - [`command`]: run an external tool directly (never through a shell), bounded by a deadline.
 //! - [`log`]: `tracing` output following the stock agents' conventions (syslog, log files, stderr).
 //! - [`Secret`]: a string that never prints.
+//! - [`text`]: XML escaping, and a deterministic random source for parser robustness tests.
 
 pub mod command;
 pub mod deadline;
 pub mod log;
 pub mod secret;
+pub mod text;
 
 pub use command::{run, Command, CommandError, Output};
 pub use deadline::Deadline;
