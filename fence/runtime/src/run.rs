@@ -364,11 +364,13 @@ pub fn wait_for<A: FenceAgent + ?Sized>(
     want: PowerState,
     sent: Instant,
 ) -> Result<bool, FenceError> {
-    let until = ctx.deadline.capped(
-        ctx.opts
-            .seconds("power_timeout")
-            .saturating_sub(sent.elapsed()),
-    );
+    // power_timeout=0 means no limit of its own in fence-agents: here, the overall deadline.
+    let timeout = ctx.opts.seconds("power_timeout");
+    let until = if timeout.is_zero() {
+        ctx.deadline
+    } else {
+        ctx.deadline.capped(timeout.saturating_sub(sent.elapsed()))
+    };
     let interval = ctx
         .opts
         .seconds("stonith_status_sleep")
@@ -870,6 +872,10 @@ mod tests {
             Ok(0)
         );
         assert!(t.elapsed() >= Duration::from_millis(200));
+        // power_timeout=0: no limit of its own (as in fence-agents), the overall deadline.
+        let mut f = fake(&["1"], &[]);
+        f.lag = 30; // 30 polls of 10 ms
+        assert_eq!(go(&mut f, "action=off\nport=1\npower_timeout=0"), Ok(0));
         // A power_timeout shorter than power_wait still confirms (power_timeout counts from
         // the command; the state is known before power_wait ends).
         let mut f = fake(&["1"], &[]);
