@@ -68,9 +68,9 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
     tweak(&mut t, "power_wait", |o| {
         o.default = Some("0");
         o.desc = if p.stock_power_wait == "4" {
-            "Wait X seconds after issuing ON/OFF: the least time between the command and success (the new state is confirmed by polling the BMC; fence_ilo3's default is 4, ours 0)"
+            "Wait X seconds after issuing ON/OFF: the least time between the command and success, the BMC polled meanwhile (fence_ilo3 defaults to 4)"
         } else {
-            "Wait X seconds after issuing ON/OFF: the least time between the command and success (the new state is confirmed by polling the BMC; fence_ipmilan's default is 2, ours 0)"
+            "Wait X seconds after issuing ON/OFF: the least time between the command and success, the BMC polled meanwhile (fence_ipmilan defaults to 2)"
         };
     });
     tweak(&mut t, "stonith_status_sleep", |o| {

@@ -224,6 +224,9 @@ pub fn usage(info: &AgentInfo) -> String {
         s.push_str(&line);
         s.push('\n');
     }
+    s.push_str(
+        "\nA flag also takes a boolean: --quiet=0 (or no, off, false) turns off a flag whose default is on.\n",
+    );
     s.push_str("\nActions: ");
     let mut all: Vec<&str> = ACTIONS.to_vec();
     all.extend(info.extra_actions.iter().map(|a| a.name));
@@ -300,6 +303,10 @@ mod tests {
             assert!(u.contains(&o.getopt_mixed()), "{}", o.name);
             assert!(m.contains(&roff(&o.getopt_mixed())), "{}", o.name);
         }
+        assert!(
+            u.contains("--quiet=0"),
+            "the tri-state flags are explained: {u}"
+        );
         let p = plugin_xml(&i);
         assert!(p.starts_with("<parameters>") && p.contains("name=\"hostlist\""));
         assert!(p.contains("name=\"username\""));
