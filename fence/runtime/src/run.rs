@@ -422,11 +422,18 @@ fn power_off<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool
     Ok(true)
 }
 
-fn power_on<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
+/// Power on, confirmed, in up to `tries` attempts. As fence-agents' fencing.py: the `on` action
+/// makes 1 + `retry_on` attempts, the on step of `reboot` `retry_on` (at least one).
+fn power_on<A: FenceAgent>(
+    agent: &mut A,
+    ctx: &Ctx,
+    plug: &str,
+    tries: u64,
+) -> Result<bool, FenceError> {
     if agent.get_power_status(ctx, plug)? == PowerState::On {
         return Ok(false);
     }
-    let tries = ctx.opts.integer("retry_on").unwrap_or(1).clamp(1, 100);
+    let tries = tries.clamp(1, 101);
     for attempt in 1..=tries {
         let sent = Instant::now();
         agent.set_power_status(ctx, plug, PowerState::On)?;
@@ -466,6 +473,7 @@ fn dispatch<A: FenceAgent>(
     quiet: bool,
 ) -> Result<i32, FenceError> {
     let p = || plug.unwrap_or("");
+    let retry_on = ctx.opts.integer("retry_on").unwrap_or(1).min(100);
     match action {
         "status" => {
             let s = agent.get_power_status(ctx, p())?;
@@ -480,7 +488,7 @@ fn dispatch<A: FenceAgent>(
             let (changed, state) = if action == "off" {
                 (power_off(agent, ctx, p())?, PowerState::Off)
             } else {
-                (power_on(agent, ctx, p())?, PowerState::On)
+                (power_on(agent, ctx, p(), 1 + retry_on)?, PowerState::On)
             };
             let how = if changed { "Powered" } else { "Already" };
             out.line(quiet, &format!("Success: {how} {state}"));
@@ -497,7 +505,7 @@ fn dispatch<A: FenceAgent>(
             // The result is that of the OFF step: the node is fenced once it is off (1.1.6 let
             // the last check decide).
             power_off(agent, ctx, p())?;
-            if let Err(e) = power_on(agent, ctx, p()) {
+            if let Err(e) = power_on(agent, ctx, p(), retry_on) {
                 tracing::warn!("reboot: the node is off, but powering it on failed: {e}");
             }
             out.line(quiet, "Success: Rebooted");
@@ -692,16 +700,37 @@ mod tests {
 
     #[test]
     fn on_retries_retry_on_times() {
+        // As fence-agents: `on` makes 1 + retry_on attempts (2 by default).
         let mut f = fake(&[], &["1"]);
-        f.ignore_on = 1;
-        assert!(
-            go(&mut f, "action=on\nport=1").is_err(),
-            "one attempt is not enough"
-        );
-        let mut f = fake(&[], &["1"]);
-        f.ignore_on = 1;
-        assert_eq!(go(&mut f, "action=on\nport=1\nretry_on=2"), Ok(0));
+        f.ignore_on = 2;
+        let e = go(&mut f, "action=on\nport=1").unwrap_err();
+        assert!(e.message.contains("(2 attempt(s), retry_on)"), "{e}");
         assert_eq!(f.sets.len(), 2);
+        let mut f = fake(&[], &["1"]);
+        f.ignore_on = 1;
+        assert_eq!(go(&mut f, "action=on\nport=1"), Ok(0));
+        assert_eq!(f.sets.len(), 2);
+        let mut f = fake(&[], &["1"]);
+        f.ignore_on = 2;
+        assert_eq!(go(&mut f, "action=on\nport=1\nretry_on=2"), Ok(0));
+        assert_eq!(f.sets.len(), 3);
+        let mut f = fake(&[], &["1"]);
+        f.ignore_on = 1;
+        assert!(go(&mut f, "action=on\nport=1\nretry_on=0").is_err());
+        // The on step of reboot: retry_on attempts (at least one).
+        let mut f = fake(&["1"], &[]);
+        f.ignore_on = 1;
+        assert_eq!(
+            go(&mut f, "action=reboot\nport=1"),
+            Ok(0),
+            "the off step decides"
+        );
+        assert_eq!(f.sets.len(), 2, "off, one on");
+        let mut f = fake(&["1"], &[]);
+        f.ignore_on = 1;
+        assert_eq!(go(&mut f, "action=reboot\nport=1\nretry_on=2"), Ok(0));
+        assert_eq!(f.sets.len(), 3, "off, two on");
+        assert_eq!(f.state["1"], PowerState::On);
     }
 
     #[test]
