@@ -52,6 +52,17 @@ impl Deadline {
         !self.expired()
     }
 
+    /// Run `f` on a worker thread and wait for it until the deadline: for calls that can block
+    /// without a timeout of their own (I/O on a dying device, a name lookup against a dead DNS
+    /// server). `None` when the deadline came first; the thread is then abandoned.
+    pub fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(self.remaining()).ok()
+    }
+
     /// Call `check` until it returns `Some`, sleeping `interval` between tries (the first try is
     /// immediate); `None` once the deadline passes without success.
     pub fn poll<T>(&self, interval: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
@@ -77,6 +88,15 @@ mod tests {
         assert!(d.remaining() > Duration::from_millis(17_500));
         let tiny = Deadline::with_margin(Duration::from_millis(600));
         assert!(tiny.remaining() <= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn run_abandons_a_blocked_call() {
+        let d = Deadline::after(Duration::from_millis(50));
+        let start = Instant::now();
+        assert_eq!(d.run(|| std::thread::sleep(Duration::from_secs(5))), None);
+        assert!(start.elapsed() < Duration::from_secs(1));
+        assert_eq!(Deadline::after(Duration::from_secs(5)).run(|| 7), Some(7));
     }
 
     #[test]

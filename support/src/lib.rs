@@ -3,12 +3,14 @@
 //! - [`Deadline`]: the time budget an agent has before its caller (Pacemaker, fenced) kills it.
 //! - [`command`]: run an external tool directly (never through a shell), bounded by a deadline.
 //! - [`log`]: `tracing` output following the stock agents' conventions (syslog, log files, stderr).
+//! - [`net::resolve`]: name lookups that cannot outlive the deadline.
 //! - [`Secret`]: a string that never prints.
 //! - [`text`]: XML escaping, and a deterministic random source for parser robustness tests.
 
 pub mod command;
 pub mod deadline;
 pub mod log;
+pub mod net;
 pub mod secret;
 pub mod text;
 
