@@ -1,7 +1,7 @@
 //! I/O that may hang on a dying device or a dead server, kept off the main thread: the direct
 //! read of depth 10, the status file of depth 20, and the buffer flush around mount and unmount.
 
-use rustha_ocf::{bail, Error, Result};
+use rustha_ocf::{Error, Result};
 use rustha_support::Deadline;
 use std::path::Path;
 
@@ -12,17 +12,11 @@ pub(crate) fn bounded<T: Send + 'static>(
     what: String,
     f: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(deadline.remaining()) {
-        Ok(r) => r,
-        Err(_) => bail!(
-            ErrGeneric,
+    deadline.run(f).unwrap_or_else(|| {
+        Err(Error::generic(format!(
             "{what} did not complete within the operation timeout"
-        ),
-    }
+        )))
+    })
 }
 
 /// A 4 KiB buffer aligned for O_DIRECT.

@@ -3,7 +3,7 @@
 use rustha_fence::FenceError;
 use rustha_support::Deadline;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 use tnap::Request;
 
@@ -26,30 +26,18 @@ enum Failure {
     Other(FenceError),
 }
 
-/// Resolve `host:port` in a helper thread, so a hanging resolver cannot outlive the deadline.
+/// Resolve `host:port`, bounded by the deadline (a hanging resolver cannot outlive it).
 fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<Vec<SocketAddr>, FenceError> {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let h = host.to_string();
-    std::thread::spawn(move || {
-        let _ = tx.send(
-            (h.as_str(), port)
-                .to_socket_addrs()
-                .map(|a| a.collect::<Vec<_>>()),
-        );
-    });
-    match rx.recv_timeout(deadline.remaining()) {
-        Ok(Ok(a)) if !a.is_empty() => Ok(a),
-        Ok(Ok(_)) => Err(FenceError::new(format!("ip '{host}' resolves to no address"))),
-        Ok(Err(e)) => Err(FenceError::new(format!(
+    use rustha_support::net::ResolveError;
+    rustha_support::net::resolve(host, port, deadline).map_err(|e| match e {
+        ResolveError::NoAddress => FenceError::new(format!("ip '{host}' resolves to no address")),
+        ResolveError::Failed(e) => FenceError::new(format!(
             "ip '{host}' cannot be resolved: {e} (expected the Node Assassin's address or host name)"
-        ))),
-        Err(_) => Err(FenceError::new(format!(
+        )),
+        ResolveError::Timeout => FenceError::new(format!(
             "ip '{host}' could not be resolved within the login timeout"
-        ))),
-    }
+        )),
+    })
 }
 
 impl Client {

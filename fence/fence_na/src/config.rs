@@ -182,13 +182,8 @@ mod tests {
     /// Deterministic pseudo-random config text: the parser never panics.
     #[test]
     fn never_panics() {
-        let mut seed: u64 = 0xdead_beef_cafe_f00d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = rustha_support::text::XorShift::new(0xdead_beef_cafe_f00d);
+        let mut next = || rng.next_u64();
         let pieces = [
             "na",
             "::",

@@ -7,7 +7,7 @@ use crate::packet::{self, Security, V15Packet, V20Packet};
 use crate::rmcpplus::{self, CipherSuite, OpenSessionResponse, Rakp2, Rakp4};
 use crate::ParseError;
 use rustha_support::{Deadline, Secret};
-use std::net::{ToSocketAddrs, UdpSocket};
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 /// Which IPMI LAN protocol to speak.
@@ -295,34 +295,27 @@ impl Transport {
     }
 }
 
-/// Resolve `host` (an address literal, `[v6]`, or a name), bounded by `deadline`: name lookups
-/// can hang on a dead DNS server, so they run in a thread that is abandoned at the deadline.
+/// Resolve `host` (an address literal, `[v6]`, or a name), bounded by `deadline`.
 fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<std::net::SocketAddr, Error> {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = h.parse::<std::net::IpAddr>() {
-        return Ok(std::net::SocketAddr::new(ip, port));
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let name = h.to_string();
-    std::thread::spawn(move || {
-        let r = (name.as_str(), port)
-            .to_socket_addrs()
-            .map(|mut a| a.next());
-        let _ = tx.send(r);
-    });
-    match rx.recv_timeout(deadline.remaining()) {
-        Ok(Ok(Some(a))) => Ok(a),
-        Ok(Ok(None)) => Err(err(
+    use rustha_support::net::ResolveError;
+    match rustha_support::net::resolve(host, port, deadline) {
+        Ok(addrs) => addrs.into_iter().next().ok_or_else(|| {
+            err(
+                ErrorKind::Network,
+                format!("BMC address {host:?} resolves to nothing"),
+            )
+        }),
+        Err(ResolveError::Timeout) => Err(err(
+            ErrorKind::Timeout,
+            format!("cannot resolve BMC address {host:?}: no answer from the name service in time"),
+        )),
+        Err(ResolveError::NoAddress) => Err(err(
             ErrorKind::Network,
             format!("BMC address {host:?} resolves to nothing"),
         )),
-        Ok(Err(e)) => Err(err(
+        Err(ResolveError::Failed(e)) => Err(err(
             ErrorKind::Network,
             format!("cannot resolve BMC address {host:?}: {e}"),
-        )),
-        Err(_) => Err(err(
-            ErrorKind::Timeout,
-            format!("cannot resolve BMC address {host:?}: no answer from the name service in time"),
         )),
     }
 }

@@ -18,22 +18,7 @@ pub const ACTIONS: &[&str] = &[
     "validate-all",
 ];
 
-/// Escape text for XML attributes and content.
-pub fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t') => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use rustha_support::text::xml_escape;
 
 /// The options shown in meta-data, man page and help.
 fn visible(info: &AgentInfo) -> impl Iterator<Item = &OptSpec> {

@@ -759,13 +759,8 @@ mod tests {
     /// Deterministic pseudo-random stdin: the parser never panics.
     #[test]
     fn stdin_parser_never_panics() {
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = rustha_support::text::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = || rng.next_u64();
         let pieces = [
             "ip",
             "ipaddr",

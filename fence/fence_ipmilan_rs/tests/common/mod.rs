@@ -365,13 +365,8 @@ impl Injector {
                     .expect("timeout");
                 u
             });
-            let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
-            let mut next = move || {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                rng
-            };
+            let mut rng = rustha_support::text::XorShift::new(0x9e37_79b9_7f4a_7c15);
+            let mut next = move || rng.next_u64();
             let mut buf = [0u8; 2048];
             let mut up = [0u8; 2048];
             while !stop2.load(Ordering::SeqCst) {
