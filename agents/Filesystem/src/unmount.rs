@@ -172,10 +172,25 @@ pub(crate) fn unmount(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> 
         signalled_term = true;
         last_holders = found;
     }
+    if last_holders.is_empty() {
+        // Not looked for (force_unmount=false) or gone meanwhile: still name who holds it. The
+        // walk takes milliseconds; the deadline's safety margin has room for it.
+        let budget = Deadline::after(Duration::from_millis(200));
+        last_holders = holders::find(&[mp.to_string()], &exclude, &budget);
+    }
+    for h in &last_holders {
+        warn!(
+            "{mp} is still held by pid {} ({}): {}",
+            h.pid, h.comm, h.how
+        );
+    }
+    // Pacemaker keeps only the first 128 bytes of an exit reason: name the holders with paths
+    // relative to the mount point, which the reason already names.
+    let relative = |how: &str| how.replace(&format!("{mp}/"), "").replace(mp, ".");
     let who: Vec<String> = last_holders
         .iter()
         .take(5)
-        .map(|h| format!("pid {} ({}): {}", h.pid, h.comm, h.how))
+        .map(|h| format!("pid {} ({}): {}", h.pid, h.comm, relative(&h.how)))
         .collect();
     bail!(
         ErrGeneric,

@@ -489,6 +489,13 @@ fn force_unmount_false_leaves_holders_alone_and_fails_in_time() {
         "{}",
         r.reason()
     );
+    // The holder is named, its path relative to the mount point (Pacemaker keeps 128 bytes).
+    assert!(
+        r.reason()
+            .contains(&format!("held by pid {} (sleep): cwd .", holder.id())),
+        "{}",
+        r.reason()
+    );
     assert!(alive(holder.id()));
     let _ = holder.kill();
     let _ = holder.wait();
