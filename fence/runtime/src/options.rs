@@ -450,8 +450,10 @@ pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        // As fence-agents: the value is kept as written after the '=' (a password may begin with
+        // a space), less one pair of surrounding double quotes.
         let (key, value) = match line.split_once('=') {
-            Some((k, v)) => (k.trim(), v.trim()),
+            Some((k, v)) => (k.trim(), unquote(v)),
             None => (line, ""),
         };
         let Some(spec) = find_key(&opts.table, key) else {
@@ -468,6 +470,13 @@ pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
         }
     }
     opts
+}
+
+/// `"value"` → `value`, as fence-agents' stdin parser does; anything else unchanged.
+fn unquote(v: &str) -> &str {
+    v.strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(v)
 }
 
 /// A command line that cannot be parsed: the message names the bad argument.
@@ -607,6 +616,21 @@ mod tests {
         // Values keep '=' after the first.
         let o = parse_stdin(table(), "passwd=a=b\n");
         assert_eq!(o.secret("password").unwrap().expose(), "a=b");
+    }
+
+    #[test]
+    fn stdin_values_as_fence_agents_read_them() {
+        // One pair of surrounding double quotes goes; what is inside stays, spaces included.
+        let o = parse_stdin(
+            table(),
+            "ip=\"10.0.0.1\"\npasswd=\" two words \"\nlogin=\"x\n",
+        );
+        assert_eq!(o.get("ip"), Some("10.0.0.1"));
+        assert_eq!(o.secret("password").unwrap().expose(), " two words ");
+        assert_eq!(o.get("username"), Some("\"x"));
+        let o = parse_stdin(table(), "passwd= leading\nplug=\"\"\n");
+        assert_eq!(o.secret("password").unwrap().expose(), " leading");
+        assert_eq!(o.get("plug").unwrap_or(""), "");
     }
 
     #[test]
