@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             Action::Stop => stop(&p, inv),
             Action::Monitor | Action::Status => monitor(&p, inv),
             Action::ValidateAll => validate(&p, inv).map(|_| Code::Success),
+            Action::ReloadAgent => reload_agent(&p, inv),
             ref other => Err(Error::new(
                 Code::Unimplemented,
                 format!("action {:?} is not supported by Filesystem", other.name()),
@@ -85,7 +86,13 @@ fn validate(p: &Params, inv: &Invocation) -> Result<()> {
         check_clone(p)?;
     }
     fstype_supported(&p.fstype, &inv.deadline, false)?;
+    // A mount point is not looked at (a dead NFS server would block even a stat of it): what is
+    // mounted there is the running resource, which validate-all and reload-agent must not wait on.
+    let mounted = read_mounts()
+        .map(|t| mountinfo::mounted_at(&t, &p.directory).is_some())
+        .unwrap_or(false);
     match std::fs::metadata(&p.directory) {
+        _ if mounted => {}
         Ok(m) if !m.is_dir() => bail!(
             ErrInstalled,
             "Couldn't use [{}] as a mount point: it exists and is not a directory",
@@ -109,6 +116,25 @@ fn validate(p: &Params, inv: &Invocation) -> Result<()> {
         Source::Network | Source::Other => {}
     }
     Ok(())
+}
+
+/// OCF 1.1 reload-agent: Pacemaker calls it instead of a restart when only reloadable parameters
+/// changed (statusfile_prefix, run_fsck, fast_stop, force_unmount, term_signals, kill_signals,
+/// signal_delay). They are read afresh by the action that uses them (monitor depth 20, start,
+/// stop), so after the same checks as validate-all nothing is left to do: the mount is not
+/// touched and the new values apply from the next monitor, start or stop.
+fn reload_agent(p: &Params, inv: &Invocation) -> Result<Code> {
+    validate(p, inv)?;
+    info!(
+        "reload-agent: new parameters for {} accepted (force_unmount {}, term_signals {:?}, kill_signals {:?}, signal_delay {}s, fast_stop {}); they apply from the next monitor, start or stop",
+        p.directory,
+        if p.kill_holders { "yes" } else { "no" },
+        p.term_signals,
+        p.kill_signals,
+        p.signal_delay.as_secs(),
+        p.fast_stop
+    );
+    Ok(Code::Success)
 }
 
 fn check_clone(p: &Params) -> Result<()> {

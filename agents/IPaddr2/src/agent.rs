@@ -1,4 +1,5 @@
-//! The actions: start, stop, monitor and validate-all, as the man page describes them.
+//! The actions: start, stop, monitor, validate-all and reload-agent, as the man page describes
+//! them.
 
 use crate::findif;
 use crate::netlink::Netlink;
@@ -37,7 +38,12 @@ enum Unresolved {
 /// The agent's entry point: one invocation, one outcome.
 pub fn handle(inv: &Invocation) -> Result<Code> {
     match inv.action {
-        Action::Start | Action::Stop | Action::Monitor | Action::Status | Action::ValidateAll => {}
+        Action::Start
+        | Action::Stop
+        | Action::Monitor
+        | Action::Status
+        | Action::ValidateAll
+        | Action::ReloadAgent => {}
         _ => return Ok(Code::Unimplemented),
     }
     let params = match Params::from_values(&inv.params, |k| inv.meta.get(k)) {
@@ -75,8 +81,38 @@ pub fn handle(inv: &Invocation) -> Result<Code> {
             );
             r
         }
+        Action::ReloadAgent => reload_agent(inv, &params),
         _ => Ok(Code::Success),
     }
+}
+
+/// OCF 1.1 reload-agent: Pacemaker calls it instead of a restart when only reloadable
+/// parameters changed. The new parameters have passed the same checks as validate-all; nothing
+/// on the host changes. Every reloadable parameter is read afresh by the action that uses it
+/// (arp_* on start and on monitor's refresh, run_arping on start, check_link_status on monitor,
+/// flush_routes on stop), so the new values simply apply from the next such action.
+///
+/// A background sender still running from the last start keeps the count and interval it was
+/// started with and ends by itself (at most arp_count packets, within its own deadline); stop
+/// ends it whatever arp_bg says now (its PID file is named after ip and network_namespace,
+/// which are not reloadable), and the next announcement in the background replaces it.
+fn reload_agent(inv: &Invocation, p: &Params) -> Result<Code> {
+    let sender = state::running_sender(inv, p);
+    tracing::info!(
+        "reload-agent: new parameters for {} accepted (arp_count {}, arp_interval {} ms, arp_bg {}, arp_count_refresh {}, check_link_status {}); they apply from the next start, monitor or stop{}",
+        p.ip,
+        p.arp_count,
+        p.arp_interval.as_millis(),
+        p.arp_bg,
+        p.arp_count_refresh,
+        p.check_link_status,
+        sender
+            .map(|pid| format!(
+                "; the background sender (pid {pid}) finishes with the settings it started with"
+            ))
+            .unwrap_or_default()
+    );
+    Ok(Code::Success)
 }
 
 /// Enter the namespace, open netlink, find the interface and prefix.

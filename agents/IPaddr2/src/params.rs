@@ -53,16 +53,20 @@ fn flag(v: &Values, names: &[&str], default: bool) -> bool {
     first(v, names).and_then(parse_bool).unwrap_or(default)
 }
 
+/// A positive integer under the first of `names` that has a value; an error names the
+/// parameter the value came from (IPaddr's ARP_REPEAT, not arp_count).
 fn positive(v: &Values, names: &[&str], default: u32, what: &str) -> Result<u32> {
-    let raw = first(v, names).unwrap_or("");
-    if raw.is_empty() {
+    let Some((name, raw)) = names
+        .iter()
+        .find_map(|n| v.get(n).map(|s| (*n, s.trim())))
+        .filter(|(_, raw)| !raw.is_empty())
+    else {
         return Ok(default);
-    }
+    };
     match raw.parse::<u32>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(Error::configured(format!(
-            "Invalid {} [{raw}]: expected a positive integer ({what})",
-            names[0]
+            "Invalid {name} [{raw}]: expected a positive integer ({what})"
         ))),
     }
 }
@@ -463,6 +467,14 @@ mod tests {
         assert_eq!(
             (p.arp_interval, p.arp_count, p.arp_bg),
             (Duration::from_millis(500), 10, true)
+        );
+        // A bad value is reported under the name it was given as.
+        let v = Values::parse(&IPADDR, [("ip", "10.0.0.5"), ("ARP_REPEAT", "0")]).unwrap();
+        let e = Params::from_values(&v, |_| None).unwrap_err();
+        assert_eq!(e.code, rustha_ocf::Code::ErrConfigured);
+        assert_eq!(
+            e.reason,
+            "Invalid ARP_REPEAT [0]: expected a positive integer (packets)"
         );
     }
 

@@ -114,6 +114,13 @@ fn detach() {
     }
 }
 
+/// The PID of this address's background sender, if it still runs (verified by its starttime).
+pub fn running_sender(inv: &Invocation, p: &Params) -> Option<i32> {
+    let s = std::fs::read_to_string(pid_file(inv, p)).ok()?;
+    let (pid, start) = parse_pid_file(&s)?;
+    (starttime_of(pid) == Some(start)).then_some(pid)
+}
+
 /// End the background sender of this address, if it still runs (verified by its starttime).
 pub fn stop_sender(inv: &Invocation, p: &Params) {
     let file = pid_file(inv, p);

@@ -47,13 +47,13 @@ For bind mounts, add \"bind\" here and set fstype to \"none\". Options such as \
 are handled (ro is applied by a remount).",
         ),
         Parameter::new("statusfile_prefix", Kind::String, "status file prefix")
-            .default(".Filesystem_status/")
+            .reloadable().default(".Filesystem_status/")
             .long(
                 "The prefix to be used for a status file for resource monitoring with depth 20. \
 If you don't specify this parameter, all status files will be created in a separate directory.",
             ),
         Parameter::new("run_fsck", Kind::String, "run_fsck")
-            .default("auto")
+            .reloadable().default("auto")
             .long(
                 "Specify how to decide whether to run fsck or not.
 
@@ -63,7 +63,7 @@ file systems are not checked
 \"no\"    : do not run fsck ever.",
             ),
         Parameter::new("fast_stop", Kind::Boolean, "fast stop")
-            .default("no")
+            .reloadable().default("no")
             .long(
                 "Normally, we expect no users of the filesystem and the stop operation to \
 finish quickly. If you cannot control the filesystem users easily and want to prevent the \
@@ -84,7 +84,7 @@ or xfs independently on several nodes is a valid use case.
 Only set this to \"true\" if you know what you are doing!",
         ),
         Parameter::new("force_unmount", Kind::String, "Kill processes before unmount")
-            .default("true")
+            .reloadable().default("true")
             .long(
                 "How to handle processes that are currently accessing the mount directory.
 
@@ -98,19 +98,19 @@ maps but never touches the mount), so \"true\" and \"safe\" behave the same. The
 modifiers (\"move\", \"xargs\", \"ps\", e.g. \"safe,move\") are accepted.",
             ),
         Parameter::new("term_signals", Kind::String, "Signals to end processes")
-            .default("TERM")
+            .reloadable().default("TERM")
             .long(
                 "Signals (names or numbers, separated by spaces or commas) sent first to the \
 processes that keep the file system busy on stop.",
             ),
         Parameter::new("kill_signals", Kind::String, "Signals to kill processes")
-            .default("KILL")
+            .reloadable().default("KILL")
             .long(
                 "Signals sent to the processes that still keep the file system busy \
 signal_delay seconds after term_signals.",
             ),
         Parameter::new("signal_delay", Kind::Integer, "Delay between signals")
-            .default("1")
+            .reloadable().default("1")
             .long("Seconds to wait after term_signals before sending kill_signals."),
     ],
     actions: &[
@@ -120,5 +120,52 @@ signal_delay seconds after term_signals.",
         Action::new("validate-all", 5),
         Action::new("meta-data", 5),
         Action::new("methods", 5),
+        Action::new("reload-agent", 20),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{xml, OcfVersion};
+
+    #[test]
+    fn only_parameters_read_afresh_by_each_action_are_reloadable() {
+        let reloadable: Vec<&str> = FILESYSTEM
+            .parameters
+            .iter()
+            .filter(|p| p.reloadable)
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(
+            reloadable,
+            [
+                "statusfile_prefix",
+                "run_fsck",
+                "fast_stop",
+                "force_unmount",
+                "term_signals",
+                "kill_signals",
+                "signal_delay"
+            ]
+        );
+        for name in ["device", "directory", "fstype", "options", "force_clones"] {
+            let p = FILESYSTEM.parameter(name).expect(name);
+            assert!(!p.reloadable, "{name} must not be reloadable");
+        }
+    }
+
+    #[test]
+    fn reload_agent_is_announced_to_ocf_1_1_callers_only() {
+        assert!(FILESYSTEM.action("reload-agent").is_some());
+        let v11 = xml::render(&FILESYSTEM, OcfVersion::V1_1);
+        assert!(v11.contains("<action name=\"reload-agent\" timeout=\"20s\" />"));
+        assert!(v11.contains(
+            "<parameter name=\"signal_delay\" unique=\"0\" required=\"0\" reloadable=\"1\">"
+        ));
+        assert!(v11.contains("<parameter name=\"options\" unique=\"0\" required=\"0\">"));
+        let v10 = xml::render(&FILESYSTEM, OcfVersion::V1_0);
+        assert!(!v10.contains("reload-agent"));
+        assert!(!v10.contains("reloadable"));
+    }
+}

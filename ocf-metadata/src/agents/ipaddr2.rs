@@ -26,6 +26,7 @@ const ACTIONS: &[Action] = &[
     Action::new("monitor", 20).interval(10).depth(0),
     Action::new("meta-data", 5),
     Action::new("validate-all", 20),
+    Action::new("reload-agent", 20),
 ];
 
 const IP: Parameter = Parameter::new("ip", Kind::String, "IPv4 or IPv6 address")
@@ -125,6 +126,7 @@ const ARP_INTERVAL: Parameter = Parameter::new(
     Kind::Integer,
     "ARP/NA packet interval in ms",
 )
+.reloadable()
 .default("200")
 .long("The interval between unsolicited ARP (IPv4) or NA (IPv6) packets in milliseconds.");
 
@@ -133,6 +135,7 @@ const ARP_COUNT: Parameter = Parameter::new(
     Kind::Integer,
     "ARP/NA packet count sent during initialization",
 )
+.reloadable()
 .default("5")
 .long("Number of unsolicited ARP (IPv4) or NA (IPv6) packets to send on start.");
 
@@ -141,6 +144,7 @@ const ARP_COUNT_REFRESH: Parameter = Parameter::new(
     Kind::Integer,
     "ARP packet count sent during monitoring",
 )
+.reloadable()
 .default("0")
 .long(
     "For IPv4, number of unsolicited ARP packets to send during monitoring, to mitigate stuck \
@@ -148,6 +152,7 @@ const ARP_COUNT_REFRESH: Parameter = Parameter::new(
 );
 
 const ARP_BG: Parameter = Parameter::new("arp_bg", Kind::Boolean, "ARP/NA from background")
+    .reloadable()
     .default("")
     .long(
         "Whether to send the ARP (IPv4) or NA (IPv6) packets in the background, after start \
@@ -155,6 +160,7 @@ const ARP_BG: Parameter = Parameter::new("arp_bg", Kind::Boolean, "ARP/NA from b
     );
 
 const ARP_SENDER: Parameter = Parameter::new("arp_sender", Kind::String, "ARP sender")
+    .reloadable()
     .default("")
     .long(
         "Accepted for compatibility: send_arp, ipoibarping, iputils_arping or libnet_arping. \
@@ -163,6 +169,7 @@ const ARP_SENDER: Parameter = Parameter::new("arp_sender", Kind::String, "ARP se
 
 const SEND_ARP_OPTS: Parameter =
     Parameter::new("send_arp_opts", Kind::String, "Options for ARP sender")
+        .reloadable()
         .default("")
         .long(
             "Accepted for compatibility. '-A' (ARP replies instead of requests) and '-U' are \
@@ -174,6 +181,7 @@ const FLUSH_ROUTES: Parameter = Parameter::new(
     Kind::Boolean,
     "Flush kernel routing table on stop",
 )
+.reloadable()
 .default("false")
 .long("Flush the kernel's routing cache on stop, so local applications stop using the address.");
 
@@ -182,6 +190,7 @@ const RUN_ARPING: Parameter = Parameter::new(
     Kind::Boolean,
     "Run arping for IPv4 collision detection check",
 )
+.reloadable()
 .default("false")
 .long(
     "For IPv4, probe the segment for the address (ARP duplicate address detection) before \
@@ -218,6 +227,7 @@ const NETWORK_NAMESPACE: Parameter = Parameter::new(
 
 const CHECK_LINK_STATUS: Parameter =
     Parameter::new("check_link_status", Kind::Boolean, "Check link status")
+        .reloadable()
         .default("true")
         .long(
             "Consider the resource stopped (monitor returns OCF_NOT_RUNNING) when the interface \
@@ -284,6 +294,7 @@ an additional address on the interface (with iflabel as its label), not an alias
             Kind::String,
             "Script called when stopping",
         )
+        .reloadable()
         .default("")
         .long("Accepted for compatibility and ignored (deprecated in the stock agent)."),
         Parameter::new(
@@ -291,6 +302,7 @@ an additional address on the interface (with iflabel as its label), not an alias
             Kind::String,
             "Script called when starting",
         )
+        .reloadable()
         .default("")
         .long("Accepted for compatibility and ignored (deprecated in the stock agent)."),
         Parameter::new(
@@ -298,15 +310,19 @@ an additional address on the interface (with iflabel as its label), not an alias
             Kind::Integer,
             "milliseconds between gratuitous ARPs",
         )
+        .reloadable()
         .default("500")
         .long("Milliseconds between the gratuitous ARP packets sent on start."),
         Parameter::new("ARP_REPEAT", Kind::Integer, "repeat count")
+            .reloadable()
             .default("10")
             .long("How many gratuitous ARP packets to send on start."),
         Parameter::new("ARP_BACKGROUND", Kind::Boolean, "run in background")
+            .reloadable()
             .default("yes")
             .long("Whether to send the gratuitous ARP packets in the background."),
         Parameter::new("ARP_NETMASK", Kind::String, "netmask for ARP")
+            .reloadable()
             .default("ffffffffffff")
             .long("Accepted for compatibility; the packets always go to the broadcast MAC."),
         NETWORK_NAMESPACE,
@@ -316,3 +332,88 @@ an additional address on the interface (with iflabel as its label), not an alias
 };
 
 pub static AGENTS: &[&Agent] = &[&IPADDR2, &IPADDR];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{xml, OcfVersion};
+
+    fn reloadable(a: &Agent) -> Vec<&'static str> {
+        a.parameters
+            .iter()
+            .filter(|p| p.reloadable)
+            .map(|p| p.name)
+            .collect()
+    }
+
+    #[test]
+    fn only_parameters_read_afresh_by_each_action_are_reloadable() {
+        assert_eq!(
+            reloadable(&IPADDR2),
+            [
+                "arp_interval",
+                "arp_count",
+                "arp_count_refresh",
+                "arp_bg",
+                "arp_sender",
+                "send_arp_opts",
+                "flush_routes",
+                "run_arping",
+                "check_link_status"
+            ]
+        );
+        assert_eq!(
+            reloadable(&IPADDR),
+            [
+                "local_stop_script",
+                "local_start_script",
+                "ARP_INTERVAL_MS",
+                "ARP_REPEAT",
+                "ARP_BACKGROUND",
+                "ARP_NETMASK",
+                "check_link_status"
+            ]
+        );
+        // What the address on the host is made of must restart the resource when it changes.
+        for a in AGENTS {
+            for name in [
+                "ip",
+                "nic",
+                "cidr_netmask",
+                "netmask",
+                "broadcast",
+                "iflabel",
+                "lvs_support",
+                "lvs_ipv6_addrlabel",
+                "nodad",
+                "noprefixroute",
+                "preferred_lft",
+                "network_namespace",
+                "unique_clone_address",
+            ] {
+                if let Some(p) = a.parameter(name) {
+                    assert!(!p.reloadable, "{} {name} must not be reloadable", a.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reload_agent_is_announced_to_ocf_1_1_callers_only() {
+        for a in AGENTS {
+            assert!(a.action("reload-agent").is_some(), "{}", a.name);
+            let v11 = xml::render(a, OcfVersion::V1_1);
+            assert!(v11.contains("<action name=\"reload-agent\" timeout=\"20s\" />"));
+            assert!(v11.contains(
+                "<parameter name=\"check_link_status\" unique=\"0\" required=\"0\" reloadable=\"1\">"
+            ));
+            assert!(v11.contains("<parameter name=\"cidr_netmask\" unique=\"0\" required=\"0\">"));
+            let v10 = xml::render(a, OcfVersion::V1_0);
+            assert!(!v10.contains("reload-agent"), "{}", a.name);
+            assert!(!v10.contains("reloadable"), "{}", a.name);
+        }
+        assert!(xml::render(&IPADDR2, OcfVersion::V1_1).contains(
+            "<parameter name=\"arp_count\" unique=\"0\" required=\"0\" reloadable=\"1\">"
+        ));
+    }
+}
