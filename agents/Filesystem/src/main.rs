@@ -89,16 +89,17 @@ fn validate(p: &Params, inv: &Invocation) -> Result<()> {
     // A mount point is not looked at (a dead NFS server would block even a stat of it): what is
     // mounted there is the running resource, which validate-all and reload-agent must not wait on.
     let mounted = read_mounts()
-        .map(|t| mountinfo::mounted_at(&t, &p.directory).is_some())
+        .map(|t| mountinfo::mounted_at(&t, &p.mount_point(&t)).is_some())
         .unwrap_or(false);
-    match std::fs::metadata(&p.directory) {
-        _ if mounted => {}
-        Ok(m) if !m.is_dir() => bail!(
-            ErrInstalled,
-            "Couldn't use [{}] as a mount point: it exists and is not a directory",
-            p.directory
-        ),
-        _ => {}
+    if !mounted {
+        match std::fs::metadata(&p.directory) {
+            Ok(m) if !m.is_dir() => bail!(
+                ErrInstalled,
+                "Couldn't use [{}] as a mount point: it exists and is not a directory",
+                p.directory
+            ),
+            _ => {}
+        }
     }
     match p.source {
         Source::Block => {

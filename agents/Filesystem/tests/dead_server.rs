@@ -23,6 +23,39 @@ fn run(args: &[&str]) -> bool {
         .unwrap_or(false)
 }
 
+/// The agent's exit code, or None when it still ran after `limit`.
+fn agent_within(action: &str, params: &[(&str, &str)], limit: Duration) -> Option<i32> {
+    let mut c = Command::new(AGENT);
+    c.arg(action)
+        .env("OCF_ROOT", "/usr/lib/ocf")
+        .env("OCF_RESOURCE_INSTANCE", "fs-test")
+        .env("HA_LOGFACILITY", "none")
+        .env_remove("HA_LOGFILE")
+        .env_remove("HA_DEBUGLOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in params {
+        c.env(format!("OCF_RESKEY_{k}"), v);
+    }
+    let mut child = c.spawn().expect("run agent");
+    let until = Instant::now() + limit;
+    loop {
+        if let Some(st) = child.try_wait().expect("wait for the agent") {
+            return Some(st.code().unwrap_or(-1));
+        }
+        if Instant::now() >= until {
+            // Blocked in a FUSE request already sent to sshfs, it cannot even be killed until
+            // the connection aborts (the reaper below ends sshfs): reap it in the background
+            // so that the test fails instead of hanging.
+            let _ = child.kill();
+            std::thread::spawn(move || child.wait());
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A network namespace with sshd behind a veth pair; everything removed on drop.
 struct Server {
     ns: String,
@@ -236,7 +269,7 @@ fn stop_returns_in_time_when_the_server_is_gone() {
     let dir = tmp.path("link/mnt");
     let device = format!("root@{}:{export}", srv.addr);
     let options = format!(
-        "IdentityFile={key},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,port=2222"
+        "IdentityFile={key},StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,port=2222,attr_timeout=0,cache=no"
     );
     let p: Vec<(&str, &str)> = vec![
         ("device", &device),
@@ -283,6 +316,20 @@ fn stop_returns_in_time_when_the_server_is_gone() {
         t.elapsed()
     );
 
+    // validate-all and reload-agent (Pacemaker's reload of a running resource) never look at
+    // the mount point either: with attr_timeout=0 and cache=no even a stat of it would hang.
+    // (Checked after the stop below, which ends the holder.)
+    let mut reload = p.clone();
+    reload.push(("signal_delay", "2"));
+    let answers: Vec<(&str, Option<i32>, Duration)> = ["reload-agent", "validate-all"]
+        .into_iter()
+        .map(|action| {
+            let t = Instant::now();
+            let code = agent_within(action, &reload, Duration::from_secs(5));
+            (action, code, t.elapsed())
+        })
+        .collect();
+
     let t = Instant::now();
     let r = agent("stop", &p, &[("OCF_RESKEY_CRM_meta_timeout", "20000")]);
     let took = t.elapsed();
@@ -300,4 +347,15 @@ fn stop_returns_in_time_when_the_server_is_gone() {
     let _ = stuck.wait();
     assert_eq!(agent("monitor", &p, &[]).code, 7);
     assert_eq!(agent("stop", &p, &[]).code, 0);
+    for (action, code, took) in answers {
+        assert_eq!(
+            code,
+            Some(0),
+            "{action} with the server gone: exit code (None: still running after 5 s)"
+        );
+        assert!(
+            took < Duration::from_secs(2),
+            "{action} took {took:?} with the server gone"
+        );
+    }
 }
