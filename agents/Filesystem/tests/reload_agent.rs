@@ -78,7 +78,10 @@ fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {
     }
     assert!(v11.contains("<parameter name=\"options\" unique=\"0\" required=\"0\">"));
     for v10 in [meta_data(Some(("1", "0"))), meta_data(None)] {
-        assert!(!v10.contains("reload"), "OCF 1.0 output mentions reload");
+        assert!(
+            !v10.contains("<action name=\"reload-agent\"") && !v10.contains("reloadable="),
+            "OCF 1.0 output has reload-agent or reloadable"
+        );
         let (ok, msgs) = dtd_valid(&v10);
         assert!(ok, "OCF 1.0 meta-data is not valid against {DTD}:\n{msgs}");
     }

@@ -67,8 +67,8 @@ fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {
         assert!(v11.contains("<parameter name=\"ip\" unique=\"1\" required=\"1\">"));
         for v10 in [meta_data(bin, Some(("1", "0"))), meta_data(bin, None)] {
             assert!(
-                !v10.contains("reload"),
-                "{bin}: OCF 1.0 output mentions reload"
+                !v10.contains("<action name=\"reload-agent\"") && !v10.contains("reloadable="),
+                "{bin}: OCF 1.0 output has reload-agent or reloadable"
             );
             let (ok, msgs) = dtd_valid(&v10);
             assert!(

@@ -23,7 +23,11 @@ use depth 10 there, export with no_root_squash, or make the status file director
 
 Stop never blocks on a dead network server: the processes that hold the mount are found by \
 reading /proc (links and memory maps, compared path component by path component), never by \
-touching the mount itself, and every step is bounded by the operation timeout.",
+touching the mount itself, and every step is bounded by the operation timeout.
+
+A change of only reloadable parameters (statusfile_prefix, run_fsck, fast_stop, force_unmount, \
+term_signals, kill_signals, signal_delay) is applied with reload-agent (OCF 1.1): the new values \
+are checked and used from the next monitor, start or stop, without unmounting.",
     parameters: &[
         Parameter::new("device", Kind::String, "block device")
             .required()
@@ -165,7 +169,7 @@ mod tests {
         ));
         assert!(v11.contains("<parameter name=\"options\" unique=\"0\" required=\"0\">"));
         let v10 = xml::render(&FILESYSTEM, OcfVersion::V1_0);
-        assert!(!v10.contains("reload-agent"));
-        assert!(!v10.contains("reloadable"));
+        assert!(!v10.contains("<action name=\"reload-agent\""));
+        assert!(!v10.contains("reloadable="));
     }
 }

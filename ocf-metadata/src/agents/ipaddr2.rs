@@ -17,7 +17,11 @@ sends unsolicited ARP (IPv4) or NA (IPv6) packets to inform neighboring machines
 change. This is controlled for both IPv4 and IPv6 by the shared arp_* parameters.
 
 The CLUSTERIP clone mode (a clone with clone-max > 1 without unique_clone_address) is not \
-supported by this agent and is refused with OCF_ERR_CONFIGURED.";
+supported by this agent and is refused with OCF_ERR_CONFIGURED.
+
+A change of only reloadable parameters (the ARP/NA settings, run_arping, flush_routes, \
+check_link_status) is applied with reload-agent (OCF 1.1): the new values are checked and used \
+from the next start, monitor or stop, without removing the address.";
 
 const ACTIONS: &[Action] = &[
     Action::new("start", 20),
@@ -409,8 +413,8 @@ mod tests {
             ));
             assert!(v11.contains("<parameter name=\"cidr_netmask\" unique=\"0\" required=\"0\">"));
             let v10 = xml::render(a, OcfVersion::V1_0);
-            assert!(!v10.contains("reload-agent"), "{}", a.name);
-            assert!(!v10.contains("reloadable"), "{}", a.name);
+            assert!(!v10.contains("<action name=\"reload-agent\""), "{}", a.name);
+            assert!(!v10.contains("reloadable="), "{}", a.name);
         }
         assert!(xml::render(&IPADDR2, OcfVersion::V1_1).contains(
             "<parameter name=\"arp_count\" unique=\"0\" required=\"0\" reloadable=\"1\">"
