@@ -6,28 +6,40 @@ SBINDIR   ?= $(PREFIX)/sbin
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 CARGO     ?= cargo
-RELEASE   := target/release
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+RELEASE   := $(TARGET_DIR)/release
+
+# The resource agents are installed statically linked: Pacemaker runs a monitor every few seconds,
+# and the dynamic loader is half of what such a call costs. They need no name service (the fence
+# agents do, and stay dynamically linked). The static build has its own target directory.
+HOST      := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+STATIC    := $(TARGET_DIR)/$(HOST)/release
+STATIC_CRATES := ipaddr2 filesystem
 
 # What gets installed where: resource agents into the OCF root, fence agents into sbin.
 OCF_AGENTS   := IPaddr2 IPaddr Filesystem
 FENCE_AGENTS := fence_na fence_ipmilan_rs
 TOOLS        := na-sim
 
-.PHONY: all build deps install uninstall test demo lint bench clean
+.PHONY: all build static deps install uninstall test demo lint bench clean
 
 all: build
 
 deps:
 	@tools/install-deps.sh
 
-build:
+build: static
 	$(CARGO) build --release --workspace
+
+static:
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --target $(HOST) \
+	  $(addprefix -p ,$(STATIC_CRATES))
 
 install: build
 	install -d $(DESTDIR)$(OCF_ROOT)/resource.d/rustha $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(MANDIR)/man7
 	@for a in $(OCF_AGENTS); do \
-	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(OCF_ROOT)/resource.d/rustha/$$a; \
+	  if [ -x $(STATIC)/$$a ]; then install -m 0755 $(STATIC)/$$a $(DESTDIR)$(OCF_ROOT)/resource.d/rustha/$$a; \
 	  else echo "install: $$a not built, skipped" >&2; fi; done
 	@for a in $(FENCE_AGENTS); do \
 	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(SBINDIR)/$$a; \

@@ -3,7 +3,7 @@
 #
 #   bench/filesystem.sh [RUNS]          (root; default 30 runs per measurement)
 #
-# AGENT=/path/to/Filesystem selects our binary (default: cargo build --release). Each agent
+# AGENT=/path/to/Filesystem selects our binary (default: the build `make install` ships). Each agent
 # gets its own ext4 loop device (64 MiB) and mount point; runs alternate between the agents so
 # load from elsewhere hits both alike. Reported per invocation: median wall-clock time and median
 # CPU time (user+system of the agent and every child it waited for, from wait4), for
@@ -31,8 +31,7 @@ if [ -z "${RUSTHA_BENCH_PRIVATE_NS:-}" ]; then
 fi
 agent=${AGENT:-}
 if [ -z "$agent" ]; then
-	(cd "$repo" && cargo build -q --release -p filesystem) || exit 1
-	agent=${CARGO_TARGET_DIR:-$repo/target}/release/Filesystem
+	agent=$("$repo/tools/agent-path.sh" Filesystem) || exit 1
 fi
 
 tmp=$(mktemp -d /tmp/rustha-bench-fs.XXXXXX)

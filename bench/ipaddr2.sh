@@ -3,7 +3,7 @@
 #
 #   bench/ipaddr2.sh [RUNS]            (root; default 50 runs per measurement)
 #
-# AGENT=/path/to/IPaddr2 selects our binary (default: cargo build --release). Both agents run
+# AGENT=/path/to/IPaddr2 selects our binary (default: the build `make install` ships). Both agents run
 # in a network namespace this script creates (veth pair, base address 10.251.20.1/24) through
 # `ip netns exec`, so both pay the same ~2 ms floor, which is measured too. Reported per
 # invocation: median wall-clock time and median CPU time (user+system of the agent and all the
@@ -21,8 +21,7 @@ stock=/usr/lib/ocf/resource.d/heartbeat/IPaddr2
 [ -x "$stock" ] || { echo "stock agent $stock not found (apt-get install resource-agents)"; exit 1; }
 agent=${AGENT:-}
 if [ -z "$agent" ]; then
-	(cd "$repo" && cargo build -q --release -p ipaddr2) || exit 1
-	agent=${CARGO_TARGET_DIR:-$repo/target}/release/IPaddr2
+	agent=$("$repo/tools/agent-path.sh" IPaddr2) || exit 1
 fi
 
 ns=rustha-bench-$$

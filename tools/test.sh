@@ -37,7 +37,7 @@ shell_scripts=(tools/*.sh .ci/run tests/lab/lab tests/lab/run-scenarios tests/la
 stage format cargo fmt --all -- --check
 stage shellcheck shellcheck -x -S warning "${shell_scripts[@]}"
 stage clippy cargo clippy --workspace --all-targets --release -- -D warnings
-stage build cargo build --workspace --release
+stage build make -s build
 # Unit tests, then integration tests (root: namespaces, loop devices, ipmi_sim, na-sim).
 stage cargo-test cargo test --workspace --release -- --test-threads=2
 stage ocft run_all tests/ocft/run-*.sh

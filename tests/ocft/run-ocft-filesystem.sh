@@ -3,7 +3,7 @@
 #
 #   tests/ocft/run-ocft-filesystem.sh [AGENT_BINARY]
 #
-# Without an argument the agent is built (release) with cargo. ocft needs the agent in a
+# Without an argument, the build `make install` ships. ocft needs the agent in a
 # directory of its own (AgentRoot): a temp directory is made, the config copied with AgentRoot
 # pointing there, `ocft make` and `ocft test` run, and the run fails if any case FAILED or an
 # ocft step reported an error. Everything temporary is removed on exit.
@@ -29,8 +29,7 @@ done
 
 agent=${1:-}
 if [ -z "$agent" ]; then
-	(cd "$repo" && cargo build -q --release -p filesystem) || exit 1
-	agent=${CARGO_TARGET_DIR:-$repo/target}/release/Filesystem
+	agent=$("$repo/tools/agent-path.sh" Filesystem) || exit 1
 fi
 [ -x "$agent" ] || { echo "ERROR: agent binary $agent not found"; exit 1; }
 

@@ -3,7 +3,7 @@
 #
 #   tests/ocft/run-ocft.sh [CFG...]        (default: tests/ocft/IPaddr2v4.cfg tests/ocft/IPaddr2v6.cfg)
 #
-# AGENT=/path/to/IPaddr2 selects the binary; otherwise it is built with cargo (release). The
+# AGENT=/path/to/IPaddr2 selects the binary; otherwise the build `make install` ships. The
 # namespace holds a veth pair named eth0/eth1 (the interfaces the configs use); each config is
 # copied with AgentRoot pointing at a temp directory holding the agent, then `ocft make` and
 # `ocft test` run inside the namespace, in a private mount namespace whose tmpfs holds ocft's
@@ -24,8 +24,7 @@ cfgs=("$@")
 
 agent=${AGENT:-}
 if [ -z "$agent" ]; then
-	(cd "$repo" && cargo build -q --release -p ipaddr2) || exit 1
-	agent=${CARGO_TARGET_DIR:-$repo/target}/release/IPaddr2
+	agent=$("$repo/tools/agent-path.sh" IPaddr2) || exit 1
 fi
 [ -x "$agent" ] || { echo "ERROR: agent binary $agent not found"; exit 1; }
 
