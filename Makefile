@@ -37,12 +37,13 @@ static:
 
 install: build
 	install -d $(DESTDIR)$(OCF_ROOT)/resource.d/rustha $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-	  $(DESTDIR)$(MANDIR)/man7
+	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	@for a in $(OCF_AGENTS); do \
 	  if [ -x $(STATIC)/$$a ]; then install -m 0755 $(STATIC)/$$a $(DESTDIR)$(OCF_ROOT)/resource.d/rustha/$$a; \
 	  else echo "install: $$a not built, skipped" >&2; fi; done
 	@for a in $(FENCE_AGENTS); do \
 	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(SBINDIR)/$$a; \
+	    $(RELEASE)/$$a -o manpage > $(DESTDIR)$(MANDIR)/man8/$$a.8; \
 	  else echo "install: $$a not built, skipped" >&2; fi; done
 	@for a in $(TOOLS); do \
 	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(BINDIR)/$$a; \
@@ -55,6 +56,7 @@ uninstall:
 	for a in $(FENCE_AGENTS); do rm -f $(DESTDIR)$(SBINDIR)/$$a; done
 	for a in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$a; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/ocf_rustha_*.7
+	for a in $(FENCE_AGENTS); do rm -f $(DESTDIR)$(MANDIR)/man8/$$a.8; done
 
 lint:
 	$(CARGO) fmt --all -- --check
