@@ -23,18 +23,12 @@ require_root
 VIP=$LAB_NET.50
 AGENTS_DIR=/usr/lib/ocf/resource.d/rustha
 
-# The shared disk: a loop device on the host, visible to both nodes; each node mounts it itself.
-IMG=$LAB_DIR.img MNT=$LAB_DIR.mnt
-mkdir -p "$MNT"
-truncate -s 64M "$IMG"
-mkfs.ext4 -q -F -L demo "$IMG"
-LOOP=$(losetup -f --show "$IMG")
-CLEANUP_HOOKS+=("losetup -d $LOOP; rm -f $IMG; rmdir $MNT")
 
 bold "Starting a 2-node cluster: corosync + pacemaker per node, na-sim as the fence device"
 step "lab up 2"
 lab up 2 --fence na --fence-agent fence_na --agents-dir "$AGENTS_DIR"
 timed "both nodes online with a DC"
+shared_disk # the disk both nodes see; each mounts it itself
 
 bold "Configuring: group g = Filesystem ($LOOP on $MNT) + IPaddr2 ($VIP)"
 cat >"$LAB_DIR/config.crm" <<EOT

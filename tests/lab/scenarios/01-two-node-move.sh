@@ -35,15 +35,7 @@ timed "cluster online"
 
 members=vip
 if [ -n "$FS_RA" ]; then
-    # the shared disk: a loop device on the host, visible to both nodes; mounts are per node
-    # (created once the lab is ours: $LAB_DIR.* belong to it)
-    IMG=$LAB_DIR.img
-    MNT=$LAB_DIR.mnt
-    mkdir -p "$MNT"
-    truncate -s 64M "$IMG"
-    mkfs.ext4 -q -F "$IMG"
-    LOOP=$(losetup -f --show "$IMG")
-    CLEANUP_HOOKS+=("losetup -d $LOOP; rm -f $IMG; rmdir $MNT")
+    shared_disk
     members="fs vip"
 fi
 

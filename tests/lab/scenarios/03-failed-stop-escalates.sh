@@ -34,18 +34,10 @@ our_agents
 lab_up_opts
 echo "RA=$RA FS_RA=$FS_RA fence $FENCE_AGENT + na-sim"
 
-# the shared disk: a loop device on the host, visible to both nodes; mounts are per node
-IMG=$LAB_DIR.img
-MNT=$LAB_DIR.mnt
-mkdir -p "$MNT"
-truncate -s 64M "$IMG"
-mkfs.ext4 -q -F "$IMG"
-LOOP=$(losetup -f --show "$IMG")
-CLEANUP_HOOKS+=("losetup -d $LOOP; rm -f $IMG; rmdir $MNT")
-
 step "lab up 2 --fence na --fence-agent $FENCE_AGENT"
 lab up 2 --fence na --fence-agent "$FENCE_AGENT" "${LAB_UP_OPTS[@]}"
 timed "cluster online"
+shared_disk
 
 cat >"$LAB_DIR/config.crm" <<EOT
 property stonith-action=off

@@ -25,14 +25,7 @@ step "lab up 2 --fence none (our agents mounted)"
 lab up 2 --fence none "${LAB_UP_OPTS[@]}"
 timed "cluster online"
 
-# the shared disk: a loop device on the host, visible to both nodes; mounts are per node
-IMG=$LAB_DIR.img
-MNT=$LAB_DIR.mnt
-mkdir -p "$MNT"
-truncate -s 64M "$IMG"
-mkfs.ext4 -q -F "$IMG"
-LOOP=$(losetup -f --show "$IMG")
-CLEANUP_HOOKS+=("losetup -d $LOOP; rm -f $IMG; rmdir $MNT")
+shared_disk
 
 {
     echo "primitive fs ocf:rustha:Filesystem params device=$LOOP directory=$MNT fstype=ext4 op monitor interval=10s"

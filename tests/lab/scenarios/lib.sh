@@ -133,6 +133,19 @@ boot_event_after() {
 # rel_s NS [BASE]: NS - BASE (default T0) in seconds with centiseconds
 rel_s() { local d=$(($1 - ${2:-$T0})); printf '%d.%02d' $((d / 1000000000)) $((d / 10000000 % 100)); }
 
+# shared_disk: the cluster's shared disk, a 64 MiB ext4 loop device on the host that every node sees
+# (mounts are per node). Sets IMG, MNT and LOOP; removed by the EXIT trap. Call it after `lab up`
+# succeeded: $LAB_DIR.* belong to the lab this scenario brought up.
+shared_disk() {
+    IMG=$LAB_DIR.img
+    MNT=$LAB_DIR.mnt
+    mkdir -p "$MNT"
+    truncate -s 64M "$IMG"
+    mkfs.ext4 -q -F "$IMG"
+    LOOP=$(losetup -f --show "$IMG")
+    CLEANUP_HOOKS+=("losetup -d $LOOP; rm -f $IMG; rmdir $MNT")
+}
+
 # resource agent spec "ocf:provider:type" -> "ocf:provider:type", checked
 check_ra() {
     [[ $1 =~ ^ocf:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$ ]] || fail "bad resource agent '$1': expected ocf:PROVIDER:TYPE"
