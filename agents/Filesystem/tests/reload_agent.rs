@@ -4,52 +4,12 @@
 
 mod common;
 use common::*;
-use std::process::{Command, Stdio};
-
-const DTD: &str = "/usr/share/resource-agents/ra-api-1.dtd";
-
-fn meta_data(version: Option<(&str, &str)>) -> String {
-    let mut c = Command::new(AGENT);
-    c.arg("meta-data")
-        .env_remove("OCF_RA_VERSION_MAJOR")
-        .env_remove("OCF_RA_VERSION_MINOR");
-    if let Some((major, minor)) = version {
-        c.env("OCF_RA_VERSION_MAJOR", major)
-            .env("OCF_RA_VERSION_MINOR", minor);
-    }
-    let out = c.output().expect("run the agent");
-    assert!(out.status.success(), "meta-data failed");
-    String::from_utf8(out.stdout).expect("UTF-8 meta-data")
-}
-
-/// xmllint --dtdvalid ra-api-1.dtd on `xml`: (success, messages).
-fn dtd_valid(xml: &str) -> (bool, String) {
-    assert!(
-        std::path::Path::new(DTD).exists(),
-        "{DTD} is missing (apt-get install resource-agents)"
-    );
-    let mut child = Command::new("xmllint")
-        .args(["--noout", "--dtdvalid", DTD, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("xmllint (apt-get install libxml2-utils)");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(xml.as_bytes()).expect("write to xmllint");
-    }
-    let out = child.wait_with_output().expect("xmllint");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use rustha_ocf::testing::{dtd_valid, meta_data, RA_API_DTD as DTD};
+use std::process::Command;
 
 #[test]
 fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {
-    let v11 = meta_data(Some(("1", "1")));
+    let v11 = meta_data(AGENT, Some(("1", "1")));
     assert!(v11.contains("<version>1.1</version>"));
     assert!(
         v11.contains("<action name=\"reload-agent\" timeout=\"20s\" />"),
@@ -77,7 +37,7 @@ fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {
         )));
     }
     assert!(v11.contains("<parameter name=\"options\" unique=\"0\" required=\"0\">"));
-    for v10 in [meta_data(Some(("1", "0"))), meta_data(None)] {
+    for v10 in [meta_data(AGENT, Some(("1", "0"))), meta_data(AGENT, None)] {
         assert!(
             !v10.contains("<action name=\"reload-agent\"") && !v10.contains("reloadable="),
             "OCF 1.0 output has reload-agent or reloadable"

@@ -5,52 +5,11 @@
 mod common;
 
 use common::{ip, Lab, IPADDR, IPADDR2};
-use std::process::{Command, Stdio};
+use rustha_ocf::testing::{dtd_valid, meta_data, RA_API_DTD as DTD};
+use std::process::Command;
 
 const OK: i32 = 0;
 const CONFIGURED: i32 = 6;
-
-const DTD: &str = "/usr/share/resource-agents/ra-api-1.dtd";
-
-/// The agent's meta-data with OCF_RA_VERSION_MAJOR/MINOR as given (None: not set).
-fn meta_data(bin: &str, version: Option<(&str, &str)>) -> String {
-    let mut c = Command::new(bin);
-    c.arg("meta-data")
-        .env_remove("OCF_RA_VERSION_MAJOR")
-        .env_remove("OCF_RA_VERSION_MINOR");
-    if let Some((major, minor)) = version {
-        c.env("OCF_RA_VERSION_MAJOR", major)
-            .env("OCF_RA_VERSION_MINOR", minor);
-    }
-    let out = c.output().expect("run the agent");
-    assert!(out.status.success(), "{bin} meta-data failed");
-    String::from_utf8(out.stdout).expect("UTF-8 meta-data")
-}
-
-/// xmllint --dtdvalid ra-api-1.dtd on `xml`: (success, messages).
-fn dtd_valid(xml: &str) -> (bool, String) {
-    assert!(
-        std::path::Path::new(DTD).exists(),
-        "{DTD} is missing (apt-get install resource-agents)"
-    );
-    let mut child = Command::new("xmllint")
-        .args(["--noout", "--dtdvalid", DTD, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("xmllint (apt-get install libxml2-utils)");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(xml.as_bytes()).expect("write to xmllint");
-    }
-    let out = child.wait_with_output().expect("xmllint");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {

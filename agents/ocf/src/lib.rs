@@ -21,6 +21,7 @@
 mod code;
 mod env;
 mod legacy;
+pub mod testing;
 
 pub use code::{Code, Error, Result};
 pub use env::{Action, Invocation, Meta};

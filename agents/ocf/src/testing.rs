@@ -1,0 +1,47 @@
+//! Helpers for the agents' integration tests: what Pacemaker and ocf-tester see of an agent
+//! binary. They panic on failure, like the asserts they serve; agents never call them.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// resource-agents' DTD, which ocf-tester validates OCF 1.0 meta-data against.
+pub const RA_API_DTD: &str = "/usr/share/resource-agents/ra-api-1.dtd";
+
+/// The meta-data `bin` prints with OCF_RA_VERSION_MAJOR/MINOR as given (None: not set).
+pub fn meta_data(bin: &str, version: Option<(&str, &str)>) -> String {
+    let mut c = Command::new(bin);
+    c.arg("meta-data")
+        .env_remove("OCF_RA_VERSION_MAJOR")
+        .env_remove("OCF_RA_VERSION_MINOR");
+    if let Some((major, minor)) = version {
+        c.env("OCF_RA_VERSION_MAJOR", major)
+            .env("OCF_RA_VERSION_MINOR", minor);
+    }
+    let out = c.output().expect("run the agent");
+    assert!(out.status.success(), "{bin} meta-data failed");
+    String::from_utf8(out.stdout).expect("UTF-8 meta-data")
+}
+
+/// `xmllint --dtdvalid ra-api-1.dtd` on `xml`: (valid, xmllint's messages).
+pub fn dtd_valid(xml: &str) -> (bool, String) {
+    assert!(
+        std::path::Path::new(RA_API_DTD).exists(),
+        "{RA_API_DTD} is missing (apt-get install resource-agents)"
+    );
+    let mut child = Command::new("xmllint")
+        .args(["--noout", "--dtdvalid", RA_API_DTD, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xmllint (apt-get install libxml2-utils)");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(xml.as_bytes()).expect("write to xmllint");
+    }
+    let out = child.wait_with_output().expect("xmllint");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
