@@ -3,7 +3,7 @@
 //! gives up after power_timeout with one clear line). No root needed: nothing is started but a
 //! thread on a loopback UDP port.
 
-#[path = "../../ipmi/tests/fake_bmc/mod.rs"]
+#[path = "../../../crates/ipmi-lan/tests/fake_bmc/mod.rs"]
 mod fake_bmc;
 use fake_bmc::{FakeBmc, FakeConfig};
 use std::process::Command;
