@@ -6,12 +6,13 @@ set -euo pipefail
 # Debian packages: the cluster stack, the stock agents we are compared with and tested by
 # (ocf-tester, ocft, fence_ipmilan), ipmi_sim as a BMC, and the tools the tests use: sshfs and
 # sshd stand in for a network file system whose server dies (this kernel has no NFS client),
-# FreeIPMI is an independent IPMI implementation to check ours against.
+# FreeIPMI is an independent IPMI implementation to check ours against; heartbeat 3.0.6 runs the
+# haresources (heartbeat v1) lab scenarios.
 packages=(
   pacemaker corosync pacemaker-cli-utils crmsh pcs resource-agents fence-agents
   ipmitool openipmi iputils-arping iproute2 psmisc procps libxml2-utils kmod
   xfsprogs e2fsprogs util-linux socat tcpdump nfs-kernel-server nfs-common
-  sshfs openssh-server shellcheck freeipmi-tools
+  sshfs openssh-server shellcheck freeipmi-tools heartbeat
 )
 missing=()
 for p in "${packages[@]}"; do
