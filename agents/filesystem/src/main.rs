@@ -18,6 +18,7 @@ mod blockio;
 mod device;
 mod fstypes;
 mod holders;
+mod identity;
 mod mountinfo;
 mod options;
 mod params;
@@ -25,6 +26,7 @@ mod unmount;
 
 use blockio::{bounded, flush_buffers, write_read_remove, Block};
 use fstypes::fstype_supported;
+use identity::{Presence, System};
 use mountinfo::Mount;
 use nix::errno::Errno;
 use nix::mount::{MntFlags, MsFlags};
@@ -179,10 +181,13 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
             p.directory
         );
     }
-    if let Some(m) = mountinfo::mounted_at(&table, &dir) {
-        check_device(p, m, &inv.deadline)?;
-        info!("Filesystem {dir} is already mounted.");
-        return Ok(Code::Success);
+    match on_directory(p, &table, &dir, &inv.deadline) {
+        Presence::Absent => {}
+        Presence::Ours(_) => {
+            info!("Filesystem {dir} is already mounted.");
+            return Ok(Code::Success);
+        }
+        foreign => bail!(ErrGeneric, "{}", foreign.foreign_reason(p, &dir, &System)),
     }
     if let Some(sub) = mountinfo::submounts(&table, &dir).last() {
         bail!(
@@ -212,17 +217,17 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
     do_mount(p, device.as_deref(), &dir, &inv.deadline)?;
 
     let table = read_mounts()?;
-    match mountinfo::mounted_at(&table, &dir) {
-        Some(m) => {
-            check_device(p, m, &inv.deadline)?;
+    match on_directory(p, &table, &dir, &inv.deadline) {
+        Presence::Ours(m) => {
             info!("mounted {} on {dir} ({})", m.source, m.fstype);
             Ok(Code::Success)
         }
-        None => bail!(
+        Presence::Absent => bail!(
             ErrGeneric,
             "mount of [{}] on {dir} reported success, but nothing is mounted there",
             p.device
         ),
+        foreign => bail!(ErrGeneric, "{}", foreign.foreign_reason(p, &dir, &System)),
     }
 }
 
@@ -265,6 +270,7 @@ fn fsck(p: &Params, dev: &Path, deadline: &Deadline) -> Result<()> {
 fn needs_helper(p: &Params) -> bool {
     p.options.loop_device
         || p.fstype.is_empty()
+        || (p.fstype == "none" && p.source != Source::Bind)
         || p.source == Source::Network
         || (!p.fstype.is_empty()
             && p.source != Source::Bind
@@ -369,52 +375,26 @@ fn read_mounts() -> Result<Vec<Mount>> {
     mountinfo::read().map_err(|e| Error::generic(format!("cannot read /proc/self/mountinfo: {e}")))
 }
 
-/// The mounted file system must be the configured device: same major:minor for block devices.
-fn check_device(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
-    if p.source != Source::Block {
-        return Ok(());
-    }
-    let Ok(dev) = p.spec.resolve(deadline) else {
-        // Not resolvable here (e.g. the by-uuid link is gone): the mount is all we can see.
-        return Ok(());
-    };
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(&dev) else {
-        return Ok(());
-    };
-    let (maj, min) = (libc::major(meta.rdev()), libc::minor(meta.rdev()));
-    let same = if m.major == 0 {
-        // btrfs and friends report an anonymous device: compare the source instead.
-        std::fs::canonicalize(&m.source)
-            .map(|s| s == std::fs::canonicalize(&dev).unwrap_or_default())
-            .unwrap_or(true)
-    } else {
-        (m.major, m.minor) == (maj, min)
-    };
-    if !same {
-        bail!(
-            ErrGeneric,
-            "{} has {} ({}:{}) mounted, not the configured device {} ({maj}:{min})",
-            m.mount_point,
-            m.source,
-            m.major,
-            m.minor,
-            dev.display()
-        );
-    }
-    Ok(())
+/// What is mounted on the directory: the configured resource, something else, or nothing.
+fn on_directory(p: &Params, table: &[Mount], dir: &str, deadline: &Deadline) -> Presence {
+    let id = identity::identify(p, table, deadline);
+    identity::presence(&id, &p.fstype, table, dir, &System)
 }
 
 fn monitor(p: &Params, inv: &Invocation) -> Result<Code> {
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
-    let Some(m) = mountinfo::mounted_at(&table, &dir) else {
-        if inv.action == Action::Status {
-            info!("{} is unmounted (stopped)", p.directory);
+    let m = match on_directory(p, &table, &dir, &inv.deadline) {
+        Presence::Absent => {
+            if inv.action == Action::Status {
+                info!("{} is unmounted (stopped)", p.directory);
+            }
+            return Ok(Code::NotRunning);
         }
-        return Ok(Code::NotRunning);
+        Presence::Ours(m) => m,
+        foreign => bail!(ErrGeneric, "{}", foreign.foreign_reason(p, &dir, &System)),
     };
-    check_device(p, m, &inv.deadline)?;
+    let m = &m;
     if inv.action == Action::Status {
         info!("{} is mounted (running)", p.directory);
     }
@@ -486,20 +466,56 @@ fn status_file(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
 fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
-    let Some(first) = mountinfo::mounted_at(&table, &dir).cloned() else {
-        info!("{dir} is not mounted");
-        return Ok(Code::Success);
+    let id = identity::identify(p, &table, &inv.deadline);
+    let first = match identity::presence(&id, &p.fstype, &table, &dir, &System) {
+        Presence::Absent => {
+            info!("{dir} is not mounted");
+            return Ok(Code::Success);
+        }
+        Presence::Ours(m) => m,
+        Presence::Foreign {
+            top,
+            ours_below: false,
+        } => {
+            // Not ours: the resource is stopped, and the other file system is not ours to take.
+            warn!(
+                "{} is mounted on {dir}, not the configured {}: not unmounting it",
+                identity::describe(&top, &System),
+                p.device
+            );
+            return Ok(Code::Success);
+        }
+        Presence::Foreign { top, .. } => {
+            warn!(
+                "{} is mounted on {dir} over the configured {}: unmounting both",
+                identity::describe(&top, &System),
+                p.device
+            );
+            top
+        }
     };
     if dir == "/" {
         bail!(ErrConfigured, "refusing to unmount \"/\"");
     }
-    // Mounts stacked on the directory are unmounted one layer per round.
+    // Mounts stacked on the directory are unmounted one layer per round, until the resource's
+    // own is gone (layers above it hide it; layers below it are not ours).
     let mut table = table;
+    let mut ours = None;
     for _ in 0..16 {
-        let Some(top) = mountinfo::mounted_at(&table, &dir).cloned() else {
-            break;
+        let (top, is_ours) = match identity::presence(&id, &p.fstype, &table, &dir, &System) {
+            Presence::Ours(m) => {
+                ours = Some(m.clone());
+                (m, true)
+            }
+            Presence::Foreign {
+                top,
+                ours_below: true,
+            } => (top, false),
+            _ => break,
         };
-        for m in unmount_order(p, &table, &dir, &top) {
+        // Other mounts of the same block device go too (as stock), never for a bind mount.
+        let device_of_ours = is_ours && matches!(id, identity::Identity::Device { .. });
+        for m in unmount_order(&table, &dir, &top, device_of_ours) {
             let budget = if p.fast_stop {
                 inv.deadline.capped(Duration::from_secs(6))
             } else {
@@ -510,13 +526,19 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
         }
         table = read_mounts()?;
     }
-    if let Some(m) = mountinfo::mounted_at(&table, &dir) {
-        bail!(
+    match identity::presence(&id, &p.fstype, &table, &dir, &System) {
+        Presence::Ours(m)
+        | Presence::Foreign {
+            top: m,
+            ours_below: true,
+        } => bail!(
             ErrGeneric,
             "Couldn't unmount {dir}: {} is still mounted there",
             m.source
-        );
+        ),
+        _ => {}
     }
+    let first = ours.unwrap_or(first);
     if p.source == Source::Block && first.major != 0 {
         let dev = PathBuf::from(&first.source);
         flush_buffers(&dev);
@@ -525,14 +547,14 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
     Ok(Code::Success)
 }
 
-/// Submounts deepest first, other mounts of the same block device (as the stock agent does,
-/// unless this is a bind mount), then the directory itself.
-fn unmount_order(p: &Params, table: &[Mount], dir: &str, top: &Mount) -> Vec<Mount> {
+/// Submounts deepest first, other mounts of the same block device (as the stock agent does;
+/// `device_of_ours`: `top` is the configured block device), then the directory itself.
+fn unmount_order(table: &[Mount], dir: &str, top: &Mount, device_of_ours: bool) -> Vec<Mount> {
     let mut targets: Vec<Mount> = mountinfo::submounts(table, dir)
         .into_iter()
         .cloned()
         .collect();
-    if p.source != Source::Bind && top.major != 0 && top.source.starts_with("/dev/") {
+    if device_of_ours && top.major != 0 && top.source.starts_with("/dev/") {
         let mut others: Vec<Mount> = table
             .iter()
             .filter(|m| (m.major, m.minor) == (top.major, top.minor))

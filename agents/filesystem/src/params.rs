@@ -154,14 +154,14 @@ impl Params {
         let options = options::parse(&options_raw);
         let spec = device::parse(&device);
 
-        let source = if options.bind || fstype == "none" {
+        // A directory is bound only when the options say so (as mount(8)): with fstype=ext4 a
+        // directory is a mistake, and binding it would put the data on the root file system.
+        let source = if options.bind {
             Source::Bind
         } else if is_network(&fstype) {
             Source::Network
         } else if NO_DEVICE_FS.contains(&fstype.as_str()) || options.loop_device {
             Source::Other
-        } else if matches!(&spec, DeviceSpec::Path(p) if Path::new(p).is_dir()) {
-            Source::Bind
         } else {
             Source::Block
         };
@@ -279,6 +279,10 @@ impl Params {
         use std::os::unix::fs::FileTypeExt;
         match std::fs::metadata(&dev) {
             Ok(m) if m.file_type().is_block_device() => Ok(dev),
+            Ok(m) if m.is_dir() => Err(Error::installed(format!(
+                "device [{}] is a directory, not a block device (to bind-mount it add bind to options)",
+                dev.display()
+            ))),
             Ok(m) if m.is_file() => Err(Error::installed(format!(
                 "device [{}] is a regular file, not a block device (add \"loop\" to options to mount an image)",
                 dev.display()
