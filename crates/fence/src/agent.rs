@@ -187,6 +187,14 @@ pub trait FenceAgent {
         state: PowerState,
     ) -> Result<(), FenceError>;
 
+    /// `off` found the plug off already: make sure it stays off. By default nothing is sent (as
+    /// fence-agents: "Already OFF"); a device that holds a node off (fence_na: `NN:1`, the power
+    /// switch held and the panel locked) sends that command here, so that `off` always ends
+    /// with the node held off, whatever the state before.
+    fn keep_off(&mut self, _ctx: &Ctx, _plug: &str) -> Result<(), FenceError> {
+        Ok(())
+    }
+
     /// `(plug, alias)` of every plug; alias may be empty.
     fn list(&mut self, _ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
         Err(FenceError::new("this device cannot list its plugs"))

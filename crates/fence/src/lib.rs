@@ -63,7 +63,8 @@ pub mod metadata;
 pub mod options;
 pub mod plugin;
 pub mod run;
+pub mod text;
 
 pub use agent::{exit, AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, PowerState};
 pub use options::{Kind, OptSpec, Options};
-pub use run::{main, run, settle, wait_for};
+pub use run::{main, run, settle, wait_for, Confirmation};

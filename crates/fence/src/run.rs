@@ -4,6 +4,7 @@ use crate::agent::{exit, Ctx, FenceAgent, FenceError, PowerState};
 use crate::metadata::{manpage, metadata_xml, usage, ACTIONS};
 use crate::options::{parse_args, parse_stdin, Options};
 use crate::plugin;
+use crate::text::secs;
 use rustha_support::{log, Command, Deadline, Secret};
 use std::ffi::OsString;
 use std::io::Read;
@@ -191,12 +192,15 @@ pub fn budget(opts: &Options) -> (Duration, Option<String>) {
         .collect();
     if above.is_empty() {
         let why = format!(
-            "the default timeouts add up to {sum:.0?}, capped to {DEFAULT_BUDGET_CAP:.0?} to finish within Pacemaker's default fencing timeout of 60s"
+            "the default timeouts add up to {}, capped to {} to finish within Pacemaker's default fencing timeout of 60s",
+            secs(sum),
+            secs(DEFAULT_BUDGET_CAP)
         );
         (DEFAULT_BUDGET_CAP, Some(why))
     } else {
         let why = format!(
-            "above the default cap of {DEFAULT_BUDGET_CAP:.0?} because of {}: set Pacemaker's fencing timeout (pcmk_reboot_timeout, pcmk_off_timeout, stonith-timeout) above it",
+            "above the default cap of {} because of {}: set Pacemaker's fencing timeout (pcmk_reboot_timeout, pcmk_off_timeout, stonith-timeout) above it",
+            secs(DEFAULT_BUDGET_CAP),
             above.join(", ")
         );
         (sum, Some(why))
@@ -303,7 +307,7 @@ pub(crate) fn execute<A: FenceAgent>(
     if matches!(action, "off" | "reboot") || extra.is_some() && needs_plug {
         let d = opts.seconds("delay");
         if !d.is_zero() {
-            tracing::info!("delay: waiting {:.1?} before fencing", d);
+            tracing::info!("delay: waiting {} before fencing", secs(d));
             deadline.sleep(d);
         }
     }
@@ -351,50 +355,96 @@ fn plug_from_nodename<A: FenceAgent>(
         })
 }
 
-/// Confirm a power command just sent (at `sent`): poll until the plug reaches `want`, every
-/// `stonith_status_sleep`, within `power_timeout` of `sent` and the deadline; `Ok(false)` when
-/// it did not get there in time. Once confirmed, [`settle`] for `power_wait`.
+/// The outcome of confirming a power command ([`wait_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// The plug read the new state on consecutive readings up to one taken at or after the end
+    /// of `power_wait` (with `power_wait` 0: on two consecutive readings).
+    Confirmed,
+    /// No reading showed the new state within `power_wait` + `power_timeout`.
+    NotReached,
+    /// The new state was read, but a later reading showed the old one again (a node that came
+    /// back during `power_wait`) and it did not settle in time.
+    NotHeld,
+}
+
+impl Confirmation {
+    pub fn confirmed(self) -> bool {
+        self == Confirmation::Confirmed
+    }
+}
+
+/// Confirm a power command sent at `sent`. What is polled when:
 ///
-/// This is the runtime's confirmation, used after every `set_power_status`; an agent calls it
-/// itself only inside its own operations (e.g. `power_cycle` powering up a machine that is off).
+/// - the status is read at once, then every `stonith_status_sleep`;
+/// - once a reading shows `want`, the readings go on every `stonith_status_sleep` (the last one
+///   exactly at the end of `power_wait`, counted from `sent`): success needs every reading from
+///   the first that showed `want` to the one taken at or after the end of `power_wait` to show
+///   `want`, and at least two such readings (with `power_wait` 0: a second, confirming reading
+///   `stonith_status_sleep` after the first);
+/// - a reading of the old state starts over; the whole confirmation is bounded by `power_wait` +
+///   `power_timeout` from `sent` (as fence-agents: sleep `power_wait`, then `power_timeout` of
+///   status polls; `power_timeout` 0: no limit of its own) and by the invocation's deadline.
+///
+/// The runtime calls this after every `set_power_status`; an agent calls it itself only inside
+/// its own operations (e.g. `power_cycle` powering up a machine that is off).
 pub fn wait_for<A: FenceAgent + ?Sized>(
     agent: &mut A,
     ctx: &Ctx,
     plug: &str,
     want: PowerState,
     sent: Instant,
-) -> Result<bool, FenceError> {
-    // power_timeout=0 means no limit of its own in fence-agents: here, the overall deadline.
+) -> Result<Confirmation, FenceError> {
+    let power_wait = ctx.opts.seconds("power_wait");
     let timeout = ctx.opts.seconds("power_timeout");
     let until = if timeout.is_zero() {
         ctx.deadline
     } else {
-        ctx.deadline.capped(timeout.saturating_sub(sent.elapsed()))
+        ctx.deadline
+            .capped((power_wait + timeout).saturating_sub(sent.elapsed()))
     };
+    let settled = sent + power_wait;
     let interval = ctx
         .opts
         .seconds("stonith_status_sleep")
         .max(Duration::from_millis(10));
+    // Consecutive readings showing `want`, and whether `want` was ever read and then lost.
+    let mut held = 0u32;
+    let mut lost = false;
     loop {
-        if agent.get_power_status(ctx, plug)? == want {
-            break;
-        }
-        if until.expired() || !until.sleep(interval) {
-            if agent.get_power_status(ctx, plug)? == want {
-                break;
+        let s = agent.get_power_status(ctx, plug)?;
+        let now = Instant::now();
+        if s == want {
+            held += 1;
+            if held >= 2 && now >= settled {
+                return Ok(Confirmation::Confirmed);
             }
-            return Ok(false);
+        } else if held > 0 {
+            tracing::warn!(
+                "{plug}: read {want} {held} time(s), now {s} again: waiting for it to settle"
+            );
+            held = 0;
+            lost = true;
         }
+        if until.expired() {
+            return Ok(if lost || held > 0 {
+                Confirmation::NotHeld
+            } else {
+                Confirmation::NotReached
+            });
+        }
+        // The reading that decides is taken at the end of power_wait, not after it.
+        let mut next = interval;
+        if held > 0 && now < settled {
+            next = next.min(settled - now);
+        }
+        until.sleep(next);
     }
-    settle(ctx, sent);
-    Ok(true)
 }
 
-/// `power_wait`: the least time between a power command (sent at `sent`) and its success.
-/// fence-agents sleep `power_wait` after the command and only then look at the status; here the
-/// status is polled from the start (success as soon as the device reports the new state), and
-/// `power_wait` only holds success back until that much time has passed since the command,
-/// for devices that need it to settle. Bounded by the deadline.
+/// `power_wait` after a command that is not confirmed by polling (`reboot` with `method=cycle`,
+/// which the device completes by itself): the least time between the command and success.
+/// Bounded by the deadline.
 pub fn settle(ctx: &Ctx, sent: Instant) {
     let rest = ctx
         .opts
@@ -406,18 +456,53 @@ pub fn settle(ctx: &Ctx, sent: Instant) {
     }
 }
 
+/// The error for a power change that was not confirmed.
+fn not_switched<A: FenceAgent>(
+    agent: &A,
+    ctx: &Ctx,
+    plug: &str,
+    want: PowerState,
+    how: Confirmation,
+    attempts: Option<u64>,
+) -> FenceError {
+    let old = match want {
+        PowerState::On => PowerState::Off,
+        PowerState::Off => PowerState::On,
+    };
+    let tries = attempts
+        .map(|n| format!(", {n} attempt(s), retry_on"))
+        .unwrap_or_default();
+    let wait = ctx.opts.seconds("power_wait");
+    let timeout = ctx.opts.seconds("power_timeout");
+    match how {
+        Confirmation::NotHeld => FenceError::new(format!(
+            "Timed out waiting to power {want}: {} {want} but then {old} again within {} of the {want} command (power_wait {} + power_timeout {}{tries})",
+            read(agent, plug),
+            secs(wait + timeout),
+            secs(wait),
+            secs(timeout)
+        )),
+        _ => FenceError::new(format!(
+            "Timed out waiting to power {want}: {} {old} {} after the {want} command (power_wait {} + power_timeout {}{tries})",
+            still(agent, plug),
+            secs(wait + timeout),
+            secs(wait),
+            secs(timeout)
+        )),
+    }
+}
+
 fn power_off<A: FenceAgent>(agent: &mut A, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
     if agent.get_power_status(ctx, plug)? == PowerState::Off {
+        // Off already: the agent may still have to hold it off (fence_na: NN:1).
+        agent.keep_off(ctx, plug)?;
         return Ok(false);
     }
     let sent = Instant::now();
     agent.set_power_status(ctx, plug, PowerState::Off)?;
-    if !wait_for(agent, ctx, plug, PowerState::Off, sent)? {
-        return Err(FenceError::new(format!(
-            "{} ON {:.0?} after the OFF command (power_timeout)",
-            still(agent, plug),
-            ctx.opts.seconds("power_timeout")
-        )));
+    let how = wait_for(agent, ctx, plug, PowerState::Off, sent)?;
+    if !how.confirmed() {
+        return Err(not_switched(agent, ctx, plug, PowerState::Off, how, None));
     }
     Ok(true)
 }
@@ -434,24 +519,28 @@ fn power_on<A: FenceAgent>(
         return Ok(false);
     }
     let tries = tries.clamp(1, 101);
-    for attempt in 1..=tries {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
         let sent = Instant::now();
         agent.set_power_status(ctx, plug, PowerState::On)?;
-        if wait_for(agent, ctx, plug, PowerState::On, sent)? {
+        let how = wait_for(agent, ctx, plug, PowerState::On, sent)?;
+        if how.confirmed() {
             return Ok(true);
         }
-        if attempt == tries || ctx.deadline.expired() {
-            break;
+        if attempt >= tries || ctx.deadline.expired() {
+            return Err(not_switched(
+                agent,
+                ctx,
+                plug,
+                PowerState::On,
+                how,
+                Some(attempt),
+            ));
         }
         // Not a failure yet (the error line comes if the last attempt fails too).
         tracing::debug!("plug {plug} not ON after attempt {attempt} of {tries}: trying again");
     }
-    Err(FenceError::new(format!(
-        "{} OFF {:.0?} after the ON command ({} attempt(s), retry_on)",
-        still(agent, plug),
-        ctx.opts.seconds("power_timeout"),
-        tries
-    )))
 }
 
 /// The start of a "not switched" error: the plug of a multi-plug device, or the device itself.
@@ -460,6 +549,15 @@ fn still<A: FenceAgent>(agent: &A, plug: &str) -> String {
         format!("plug {plug} still")
     } else {
         "the device still reports power".to_string()
+    }
+}
+
+/// The start of a "did not hold" error.
+fn read<A: FenceAgent>(agent: &A, plug: &str) -> String {
+    if agent.has_plugs() {
+        format!("plug {plug} read")
+    } else {
+        "the device reported power".to_string()
     }
 }
 
@@ -562,6 +660,12 @@ mod tests {
         fail_status: bool,
         /// One machine, no plugs (like a BMC).
         single: bool,
+        /// After a switch, the plug goes back to its old state after this many readings of the
+        /// new one (a node that comes back, a machine whose power-on fails).
+        revert_after: Option<u32>,
+        reverting: Option<(String, PowerState, u32)>,
+        /// When each status reading was taken.
+        reads: Vec<Instant>,
     }
 
     impl FenceAgent for Fake {
@@ -593,9 +697,20 @@ mod tests {
             if self.fail_status {
                 return Err(FenceError::new("device says no"));
             }
+            self.reads.push(Instant::now());
+            if let Some((p, old, n)) = self.reverting.take() {
+                if n == 0 {
+                    self.state.insert(p, old);
+                } else {
+                    self.reverting = Some((p, old, n - 1));
+                }
+            }
             if let Some((p, s, n)) = self.pending.take() {
                 if n == 0 {
-                    self.state.insert(p, s);
+                    let old = self.state.insert(p.clone(), s);
+                    if let (Some(k), Some(old)) = (self.revert_after, old) {
+                        self.reverting = Some((p, old, k.saturating_sub(1)));
+                    }
                 } else {
                     self.pending = Some((p, s, n - 1));
                 }
@@ -704,7 +819,7 @@ mod tests {
         let mut f = fake(&[], &["1"]);
         f.ignore_on = 2;
         let e = go(&mut f, "action=on\nport=1").unwrap_err();
-        assert!(e.message.contains("(2 attempt(s), retry_on)"), "{e}");
+        assert!(e.message.contains(", 2 attempt(s), retry_on)"), "{e}");
         assert_eq!(f.sets.len(), 2);
         let mut f = fake(&[], &["1"]);
         f.ignore_on = 1;
@@ -915,6 +1030,69 @@ mod tests {
             ),
             Ok(0)
         );
+    }
+
+    /// Issue 9 item 2: success only on a reading at the end of power_wait, the new state held
+    /// across it; with power_wait 0, confirmed by a second reading.
+    #[test]
+    fn success_only_when_the_state_holds_to_the_end_of_power_wait() {
+        // Off for two readings, then on again (a node that came back during power_wait).
+        let mut f = fake(&["1"], &[]);
+        f.lag = 0;
+        f.revert_after = Some(2);
+        let e = go(
+            &mut f,
+            "action=off\nport=1\npower_wait=0.3\npower_timeout=0.2",
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("Timed out waiting to power OFF: plug 1 read OFF but then ON again"),
+            "{e}"
+        );
+        assert_eq!(f.state["1"], PowerState::On);
+        // power_wait 0: one reading of the new state is not enough.
+        let mut f = fake(&["1"], &[]);
+        f.lag = 0;
+        f.revert_after = Some(1);
+        assert!(go(&mut f, "action=off\nport=1").is_err());
+        let mut f = fake(&[], &["1"]);
+        f.lag = 0;
+        f.revert_after = Some(1);
+        let e = go(&mut f, "action=on\nport=1").unwrap_err();
+        assert!(
+            e.message.starts_with("Timed out waiting to power ON"),
+            "{e}"
+        );
+        // A state that holds: success on a reading taken at the end of power_wait, after
+        // readings every stonith_status_sleep all showing it.
+        let mut f = fake(&["1"], &[]);
+        f.lag = 0;
+        let t = Instant::now();
+        assert_eq!(go(&mut f, "action=off\nport=1\npower_wait=0.2"), Ok(0));
+        let last = *f.reads.last().unwrap() - t;
+        assert!(last >= Duration::from_millis(200), "{last:?}");
+        assert!(last < Duration::from_millis(300), "{last:?}");
+        assert!(f.reads.len() >= 10, "polled meanwhile: {}", f.reads.len());
+        // power_wait 0: two readings, stonith_status_sleep apart.
+        let mut f = fake(&["1"], &[]);
+        f.lag = 0;
+        assert_eq!(go(&mut f, "action=off\nport=1"), Ok(0));
+        let n = f.reads.len();
+        assert_eq!(
+            n, 3,
+            "status before, the reading that shows OFF, the confirming one"
+        );
+        assert!(f.reads[2] - f.reads[1] >= Duration::from_millis(10));
+    }
+
+    /// `off` of a plug that is off already sends nothing by default ("Already OFF"), and calls
+    /// the agent's keep_off (fence_na holds the node off).
+    #[test]
+    fn off_when_off_calls_keep_off() {
+        let mut f = fake(&[], &["1"]);
+        assert_eq!(go(&mut f, "action=off\nport=1"), Ok(0));
+        assert!(f.sets.is_empty());
     }
 
     #[test]

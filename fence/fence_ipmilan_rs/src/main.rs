@@ -17,6 +17,7 @@ mod config;
 
 use config::{agent_config, Personality};
 use ipmi_lan::{ChassisControl, Session};
+use rustha_fence::text::secs;
 use rustha_fence::{AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Options, PowerState};
 use std::time::{Duration, Instant};
 
@@ -142,10 +143,10 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
             tracing::info!("the machine is off: powering it up instead of a power cycle");
             let sent = Instant::now();
             self.set_power_status(ctx, plug, PowerState::On)?;
-            if !rustha_fence::wait_for(self, ctx, plug, PowerState::On, sent)? {
+            if !rustha_fence::wait_for(self, ctx, plug, PowerState::On, sent)?.confirmed() {
                 return Err(FenceError::new(format!(
-                    "the BMC still reports power OFF {:.0?} after power up (power_timeout)",
-                    ctx.opts.seconds("power_timeout")
+                    "Timed out waiting to power ON: the BMC did not report power ON steadily within {} of power up (power_wait + power_timeout)",
+                    secs(ctx.opts.seconds("power_wait") + ctx.opts.seconds("power_timeout"))
                 )));
             }
             return Ok(());

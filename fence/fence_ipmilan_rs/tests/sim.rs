@@ -615,3 +615,46 @@ fn lanplus_personality_switched_off_by_lanplus_0() {
         assert_eq!(code(&s), 0, "stock fence_ilo4 lanplus=0: {}", stderr(&s));
     }
 }
+
+/// Issue 9 item 2: `on` against a BMC whose machine does not stay on (ipmi_sim's start command
+/// exits at once) fails as fence_ipmilan does ("Timed out waiting to power ON"), with power_wait
+/// 2 and with the default 0: success needs the state read at the end of power_wait and held
+/// across it (power_wait 0: a second reading).
+#[test]
+fn on_fails_when_the_machine_does_not_stay_on() {
+    if !root_or_skip("on_fails_when_the_machine_does_not_stay_on") {
+        return;
+    }
+    let sim = Sim::start_machine(false, "", "exit 0");
+    for wait in ["2", "0"] {
+        let o = run_agent(&sim.args(&[
+            "-P",
+            "-C",
+            "3",
+            "-o",
+            "on",
+            "--power-timeout=2",
+            &format!("--power-wait={wait}"),
+        ]));
+        let err = stderr(&o);
+        assert_eq!(code(&o), 1, "power_wait {wait}: {} {err}", stdout(&o));
+        assert!(
+            !stdout(&o).contains("Success"),
+            "power_wait {wait}: {}",
+            stdout(&o)
+        );
+        assert!(
+            err.contains("Timed out waiting to power ON"),
+            "power_wait {wait}: {err}"
+        );
+    }
+    if std::path::Path::new(STOCK).exists() {
+        let o = run_stock(&sim.args(&["-P", "-C", "3", "-o", "on", "--power-timeout=2"]));
+        assert_eq!(code(&o), 1, "fence_ipmilan: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("Timed out waiting to power ON"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}

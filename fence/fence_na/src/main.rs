@@ -11,6 +11,8 @@ mod config;
 use client::Client;
 use config::{NaConfig, DEFAULT_PATH};
 use rustha_fence::options::{common_options, tweak};
+use rustha_fence::text::secs;
+use rustha_fence::Confirmation;
 use rustha_fence::{
     AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Kind, OptSpec, Options, PowerState,
 };
@@ -201,15 +203,20 @@ impl NodeAssassin {
         what: &str,
         sent: Instant,
     ) -> Result<(), FenceError> {
-        if rustha_fence::wait_for(self, ctx, plug, want, sent)? {
-            Ok(())
-        } else {
-            Err(FenceError::new(format!(
-                "{what}: node {plug} still {} after {:.0?} (power_timeout)",
-                if want == PowerState::On { "OFF" } else { "ON" },
-                ctx.opts.seconds("power_timeout")
-            )))
+        let how = rustha_fence::wait_for(self, ctx, plug, want, sent)?;
+        if how.confirmed() {
+            return Ok(());
         }
+        let old = if want == PowerState::On { "OFF" } else { "ON" };
+        let within = secs(ctx.opts.seconds("power_wait") + ctx.opts.seconds("power_timeout"));
+        Err(FenceError::new(match how {
+            Confirmation::NotHeld => format!(
+                "{what}: node {plug} read {want} but then {old} again within {within} (power_wait + power_timeout)"
+            ),
+            _ => format!(
+                "{what}: node {plug} still {old} after {within} (power_wait + power_timeout)"
+            ),
+        }))
     }
 
     /// Send `cmd` (fence or force off) to every node, then confirm that each is off.
@@ -429,6 +436,23 @@ impl FenceAgent for NodeAssassin {
             PowerState::Off => self.command(ctx, Self::node_number(plug)?, NodeCommand::Fence),
             PowerState::On => self.press_power(ctx, plug),
         }
+    }
+
+    /// A node that is off already is still fenced: `NN:1` holds its power switch and locks its
+    /// panel, so that a press of its power button cannot boot it (as the 1.1.6 agent, which
+    /// always sent `NN:1`). Confirmed by reading the switch held and the feed off.
+    fn keep_off(&mut self, ctx: &Ctx, plug: &str) -> Result<(), FenceError> {
+        let n = Self::node_number(plug)?;
+        self.command(ctx, n, NodeCommand::Fence)?;
+        let s = self.node_state(ctx, plug)?;
+        if !s.power || s.feed {
+            return Err(FenceError::new(format!(
+                "off: node {plug} not held off after '{}' ({})",
+                Request::Node(n, NodeCommand::Fence),
+                s.line(true)
+            )));
+        }
+        Ok(())
     }
 
     fn list(&mut self, ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {

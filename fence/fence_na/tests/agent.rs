@@ -24,15 +24,28 @@ fn sim_at(addr: &str, nodes: u8, faults: Faults) -> std::io::Result<Sim> {
 fn sim_with(addr: &str, nodes: u8, faults: Faults, boot: Duration) -> std::io::Result<Sim> {
     Sim::start(Config {
         listen: addr.parse().unwrap(),
-        nodes,
         boot_delay: boot,
+        faults,
+        ..fast_config(nodes)
+    })
+}
+
+/// The simulator's timing for tests: fast, on a free loopback port.
+fn fast_config(nodes: u8) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        nodes,
+        boot_delay: Duration::from_millis(150),
         off_delay: Duration::from_millis(100),
         shutdown_delay: Duration::from_millis(200),
         press: Duration::from_millis(50),
         forcedown_hold: Duration::from_millis(300),
-        faults,
         ..Config::default()
-    })
+    }
+}
+
+fn sim_with_config(cfg: Config) -> Sim {
+    Sim::start(cfg).expect("start na-sim")
 }
 
 struct Run {
@@ -121,8 +134,8 @@ fn cman_exact_input_uses_default_port_238() {
     }
     assert_eq!(
         sim.commands().iter().filter(|c| *c == "02:1").count(),
-        1,
-        "already off the second time"
+        2,
+        "NN:1 also when already off (the node stays held)"
     );
     assert!(r_status(&ip, "02") == 2);
 }
@@ -716,4 +729,69 @@ fn dash_d_is_debug_output() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("DEBUG: sending 00:0"), "{}", r.stderr);
     assert!(!r.stderr.contains("topsecret"));
+}
+
+/// Issue 9 item 3: `off` of a node that is off already still sends `NN:1`, so the node ends
+/// held off with its panel locked (a power-button press cannot boot it), as 1.1.6 did.
+#[test]
+fn off_of_a_node_already_off_still_holds_it_off() {
+    let sim = sim_with_config(Config {
+        initial_on: false,
+        ..fast_config(2)
+    });
+    let b = base(&sim);
+    assert!(!feed(&sim, 2) && !sim.node(2).unwrap().power);
+    let r = stdin(&format!("{b}port=2\naction=off\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Success: Already OFF\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        sim.commands().contains(&"02:1".to_string()),
+        "{:?}",
+        sim.commands()
+    );
+    assert!(sim.node(2).unwrap().power, "power switch held");
+    // The panel is locked: a power-button press through the device does not boot it.
+    let r = stdin(&format!("{b}port=2\naction=boot\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // (boot releases first: that is the admin's explicit request; the point above is that off
+    // left the node held.)
+}
+
+/// Issue 9 item 2: success only on a reading taken at the end of power_wait, with the node
+/// off on every reading since. A node whose feed comes back during power_wait is not fenced.
+#[test]
+fn off_fails_when_the_feed_comes_back_during_power_wait() {
+    let sim = fast_sim(2, Faults::default());
+    let b = base(&sim);
+    let input = format!("{b}port=2\naction=off\npower_wait=1.5\npower_timeout=1\n");
+    let agent = std::thread::spawn(move || stdin(&input));
+    // The feed goes off (100 ms after NN:1), then comes back while the agent waits.
+    let t = Instant::now();
+    while feed(&sim, 2) && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!feed(&sim, 2), "fenced node never lost power");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(sim.set_feed(2, true));
+    let r = agent.join().unwrap();
+    assert_eq!(r.code, 1, "stdout {:?} stderr {}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "", "no success line");
+    assert!(
+        r.stderr
+            .contains("Timed out waiting to power OFF: plug 02 read OFF but then ON again"),
+        "{}",
+        r.stderr
+    );
+    // The same with the default power_wait 0: a second reading confirms, so a feed that is
+    // back by then is seen.
+    let sim = fast_sim(2, Faults::default());
+    let b = base(&sim);
+    let r = stdin(&format!("{b}port=2\naction=off\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let off: Vec<String> = sim.commands().into_iter().filter(|c| c == "00:0").collect();
+    assert!(off.len() >= 3, "status, OFF read, confirming read: {off:?}");
 }

@@ -34,9 +34,15 @@ fn na_sim() -> PathBuf {
     let dir = PathBuf::from(AGENT).parent().unwrap().to_path_buf();
     let sim = dir.join("na-sim");
     if !sim.exists() {
+        // Into the directory of this test's profile (target/release or target/debug).
+        let release = dir.file_name().is_some_and(|n| n == "release");
+        let mut build = vec!["build", "-p", "na-sim", "--bin", "na-sim"];
+        if release {
+            build.push("--release");
+        }
         let out = rustha_support::run(
             &Command::new(env!("CARGO"))
-                .args(["build", "-p", "na-sim", "--bin", "na-sim"])
+                .args(build)
                 .env("CARGO_TARGET_DIR", dir.parent().unwrap()),
             &Deadline::after(Duration::from_secs(300)),
         )

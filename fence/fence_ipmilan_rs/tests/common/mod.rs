@@ -121,6 +121,13 @@ impl Sim {
 
     /// Start ipmi_sim with extra lines in its `startlan` section (e.g. `bmc_key HEX32`).
     pub fn start_with(on: bool, lan_extra: &str) -> Sim {
+        Sim::start_machine(on, lan_extra, "exec sleep 1000000")
+    }
+
+    /// Start ipmi_sim whose machine runs `body` (shell lines after writing node.pid): a
+    /// machine that stays up runs `exec sleep 1000000`; one whose power-on fails (the start
+    /// command exits at once) runs `exit 0`.
+    pub fn start_machine(on: bool, lan_extra: &str, body: &str) -> Sim {
         let dir = TempDir::new("sim");
         let port = free_udp_port();
         let serial = free_tcp_port();
@@ -136,7 +143,7 @@ impl Sim {
         let node = dir.0.join("node.sh");
         std::fs::write(
             &node,
-            format!("#!/bin/sh\necho $$ > {d}/node.pid\nexec sleep 1000000\n"),
+            format!("#!/bin/sh\necho $$ > {d}/node.pid\n{body}\n"),
         )
         .expect("write node.sh");
         use std::os::unix::fs::PermissionsExt;

@@ -221,6 +221,24 @@ impl Sim {
             })
     }
 
+    /// Test control: set node `n`'s power feed as if power reached it from elsewhere (a second
+    /// supply, a hand on the cable), whatever its switches; its pending changes are dropped.
+    /// Returns false for a node that does not exist.
+    pub fn set_feed(&self, n: u8, on: bool) -> bool {
+        let mut st = self.shared.lock();
+        let Some(node) = usize::from(n)
+            .checked_sub(1)
+            .and_then(|i| st.nodes.get_mut(i))
+        else {
+            return false;
+        };
+        node.feed = on;
+        node.pending.clear();
+        drop(st);
+        write_power_file(&self.shared.cfg, n, on);
+        true
+    }
+
     /// Every command received so far (`02:1`, ...).
     pub fn commands(&self) -> Vec<String> {
         self.shared.lock().log.clone()
