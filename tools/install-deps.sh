@@ -13,6 +13,9 @@ packages=(
   ipmitool openipmi iputils-arping iproute2 psmisc procps libxml2-utils kmod
   xfsprogs e2fsprogs util-linux socat tcpdump nfs-kernel-server nfs-common
   sshfs openssh-server shellcheck freeipmi-tools heartbeat
+  # The VM lab (tests/vmlab): qemu under emulation boots Debian's kernel, which has the
+  # device-mapper and DRBD modules this host kernel lacks; busybox makes its initramfs.
+  qemu-system-x86 linux-image-amd64 busybox-static lvm2 drbd-utils
 )
 missing=()
 for p in "${packages[@]}"; do

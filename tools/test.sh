@@ -33,7 +33,8 @@ run_all() { # run each executable script matching the glob; fail if any fails
 
 # The scripts that drive tests, the lab, benchmarks and the demo.
 shell_scripts=(tools/*.sh .ci/run tests/lab/lab tests/lab/run-scenarios tests/lab/scenarios/*.sh
-  tests/ocft/*.sh bench/*.sh)
+  tests/ocft/*.sh bench/*.sh tests/vmlab/vmlab tests/vmlab/init tests/vmlab/guest-init
+  tests/vmlab/guest-lib.sh tests/vmlab/run-scenarios tests/vmlab/scenarios/*.sh)
 stage format cargo fmt --all -- --check
 stage shellcheck shellcheck -x -S warning "${shell_scripts[@]}"
 stage clippy cargo clippy --workspace --all-targets --release -- -D warnings
@@ -44,4 +45,6 @@ stage ocft run_all tests/ocft/run-*.sh
 if [ -x tests/lab/run-scenarios ]; then
   stage lab tests/lab/run-scenarios
 fi
+# Scenarios in VMs (device-mapper, LVM, DRBD): each prints its time; the stage prints the total.
+stage vm tests/vmlab/run-scenarios
 echo "stages: $passed passed, $failed failed"
