@@ -7,12 +7,13 @@ set -euo pipefail
 # (ocf-tester, ocft, fence_ipmilan), ipmi_sim as a BMC, and the tools the tests use: sshfs and
 # sshd stand in for a network file system whose server dies (this kernel has no NFS client),
 # FreeIPMI is an independent IPMI implementation to check ours against; heartbeat 3.0.6 runs the
-# haresources (heartbeat v1) lab scenarios.
+# haresources (heartbeat v1) lab scenarios; Net::Telnet runs the original fence_na 1.1.6 (Perl)
+# against na-sim.
 packages=(
   pacemaker corosync pacemaker-cli-utils crmsh pcs resource-agents fence-agents
   ipmitool openipmi iputils-arping iproute2 psmisc procps libxml2-utils kmod
   xfsprogs e2fsprogs util-linux socat tcpdump nfs-kernel-server nfs-common
-  sshfs openssh-server shellcheck freeipmi-tools heartbeat
+  sshfs openssh-server shellcheck freeipmi-tools heartbeat libnet-telnet-perl
   # The VM lab (tests/vmlab): qemu under emulation boots Debian's kernel, which has the
   # device-mapper and DRBD modules this host kernel lacks; busybox makes its initramfs.
   qemu-system-x86 linux-image-amd64 busybox-static lvm2 drbd-utils

@@ -50,6 +50,26 @@ fn help_and_bad_options() {
     assert!(
         h.contains("--listen ADDR:PORT") && h.contains("drop-mid-reply, no-eom, slow=MS, refuse")
     );
+    // Issue 9 item 19: which node-line form the original agent needs.
+    let flat = h.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("The original fence_na 1.1.6 agent reads only the comma form"),
+        "{h}"
+    );
+    // Issue 9 item 18b: the limits are documented.
+    assert!(
+        flat.contains("At most --max-connections clients are served at once (64)")
+            && flat.contains("the connection idle longest is closed to admit a new client")
+            && flat.contains("--idle-timeout-s (120 s)"),
+        "{h}"
+    );
+    let o = Command::new(SIM).arg("--man").output().unwrap();
+    assert!(o.status.success());
+    let m = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        m.starts_with(".TH NA-SIM 1 ") && m.contains(".SH LIMITS"),
+        "{m}"
+    );
     for (args, msg) in [
         (
             vec!["--nodes", "0"],
