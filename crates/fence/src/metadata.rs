@@ -116,7 +116,7 @@ pub fn plugin_xml(info: &AgentInfo) -> String {
         };
         let _ = write!(
             s,
-            "<parameter name=\"{}\" unique=\"0\" required=\"{}\">\n<content type=\"{}\"{} />\n<shortdesc lang=\"en\">{}</shortdesc>\n<longdesc lang=\"en\">{} (also accepted as: {})</longdesc>\n</parameter>\n",
+            "<parameter name=\"{}\" unique=\"0\" required=\"{}\">\n<content type=\"{}\"{} />\n<shortdesc lang=\"en\">{}</shortdesc>\n<longdesc lang=\"en\">{}{}</longdesc>\n</parameter>\n",
             xml_escape(o.name),
             o.required as u8,
             o.kind.content_type(),
@@ -125,24 +125,15 @@ pub fn plugin_xml(info: &AgentInfo) -> String {
                 .unwrap_or_default(),
             xml_escape(o.desc),
             xml_escape(o.desc),
-            xml_escape(&o.deprecated.join(", ")).if_empty("-"),
+            if o.deprecated.is_empty() {
+                String::new()
+            } else {
+                format!(" (also accepted as: {})", xml_escape(&o.deprecated.join(", ")))
+            },
         );
     }
     s.push_str("</parameters>\n");
     s
-}
-
-trait IfEmpty {
-    fn if_empty(self, alt: &str) -> String;
-}
-impl IfEmpty for String {
-    fn if_empty(self, alt: &str) -> String {
-        if self.is_empty() {
-            alt.to_string()
-        } else {
-            self
-        }
-    }
 }
 
 fn roff(s: &str) -> String {

@@ -144,7 +144,11 @@ impl OptSpec {
     /// Check a value against the type; the error names the option and what was expected (never
     /// the value of a secret).
     pub fn check(&self, value: &str) -> Result<(), String> {
-        let shown = if self.secret { "****" } else { value };
+        let shown = if self.secret {
+            "****".to_string()
+        } else {
+            crate::text::shown(value)
+        };
         match self.kind {
             Kind::String => Ok(()),
             Kind::Flag => parse_bool(value).map(|_| ()).ok_or_else(|| {
@@ -349,8 +353,11 @@ pub struct Options {
     table: Vec<OptSpec>,
     values: BTreeMap<&'static str, String>,
     secrets: BTreeMap<&'static str, Secret>,
-    /// Stdin keys that matched no option (reported at debug level once logging is set up).
+    /// Stdin keys that matched no option (reported at debug level once logging is set up;
+    /// shown only when they look like a key, never a whole line that may hold a secret).
     pub unknown: Vec<String>,
+    /// Options whose value was not valid UTF-8 (reported by [`Options::check`], never shown).
+    invalid: Vec<&'static str>,
 }
 
 impl Options {
@@ -429,8 +436,24 @@ impl Options {
         self.value(name).and_then(|v| v.trim().parse().ok())
     }
 
+    /// Record that option `name` was given a value that is not valid UTF-8.
+    pub fn set_invalid(&mut self, name: &str) {
+        if let Some(spec) = self.table.iter().find(|o| o.name == name) {
+            let n = spec.name;
+            self.unset(n);
+            if !self.invalid.contains(&n) {
+                self.invalid.push(n);
+            }
+        }
+    }
+
     /// Check every given value against its type. The error is one line naming the bad value.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(n) = self.invalid.first() {
+            return Err(format!(
+                "{n}: the value is not valid UTF-8 (expected text; the value is not shown)"
+            ));
+        }
         for (name, v) in &self.values {
             if let Some(spec) = self.spec(name) {
                 spec.check(v)?;
@@ -444,9 +467,30 @@ impl Options {
 /// lines are skipped, the last value of a key wins, `-` and `_` are interchangeable in keys, keys
 /// that match no option are collected in [`Options::unknown`]. Never fails.
 pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
+    parse_stdin_bytes(table, text.as_bytes())
+}
+
+/// [`parse_stdin`] on raw bytes: a line ends at LF, CR or CRLF (a file written with CR line
+/// ends must not become one value); a line that is not valid UTF-8 marks its option invalid
+/// ([`Options::check`] names the option, never the value).
+pub fn parse_stdin_bytes(table: Vec<OptSpec>, input: &[u8]) -> Options {
     let mut opts = Options::new(table);
-    for raw in text.lines() {
-        let line = raw.trim();
+    for raw in input.split(|&b| b == b'\n' || b == b'\r') {
+        let line = match std::str::from_utf8(raw) {
+            Ok(l) => l.trim(),
+            Err(_) => {
+                let lossy = String::from_utf8_lossy(raw);
+                let key = lossy.split('=').next().unwrap_or("").trim().to_string();
+                if key.starts_with('#') {
+                    continue;
+                }
+                match find_key(&opts.table, &key).map(|o| o.name) {
+                    Some(name) => opts.set_invalid(name),
+                    None => opts.unknown.push(unknown_shown(&key)),
+                }
+                continue;
+            }
+        };
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -457,7 +501,7 @@ pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
             None => (line, ""),
         };
         let Some(spec) = find_key(&opts.table, key) else {
-            opts.unknown.push(key.chars().take(64).collect());
+            opts.unknown.push(unknown_shown(key));
             continue;
         };
         let name = spec.name;
@@ -472,11 +516,48 @@ pub fn parse_stdin(table: Vec<OptSpec>, text: &str) -> Options {
     opts
 }
 
+/// An unknown stdin key as the debug message shows it: the key when it looks like one, else a
+/// placeholder (a line without `=` may be a misplaced secret, `passwd secret`).
+fn unknown_shown(key: &str) -> String {
+    let looks_like_a_key = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    if looks_like_a_key {
+        key.to_string()
+    } else {
+        format!(
+            "(a line of {} bytes that is not key=value, not shown)",
+            key.len()
+        )
+    }
+}
+
 /// `"value"` → `value`, as fence-agents' stdin parser does; anything else unchanged.
 fn unquote(v: &str) -> &str {
     v.strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
         .unwrap_or(v)
+}
+
+/// Whether a stray argument looks like an action word (`off`, `list-status`): shown then.
+fn action_like(arg: &str) -> bool {
+    !arg.is_empty()
+        && arg.len() <= 32
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+}
+
+/// A stray argument in a message: quoted when it looks like a word, else only its position (it
+/// may be a password that lost its option).
+fn positional(arg: &str, index: usize) -> String {
+    if action_like(arg) {
+        format!("'{arg}'")
+    } else {
+        format!("{index} (not shown)")
+    }
 }
 
 /// A command line that cannot be parsed: the message names the bad argument.
@@ -495,8 +576,8 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
         if arg == "--" {
             if let Some(extra) = args.get(i) {
                 return Err(UsageError(format!(
-                    "unexpected argument '{}': options only (see --help)",
-                    extra.as_ref()
+                    "unexpected argument {}: options only (see --help)",
+                    positional(extra.as_ref(), i + 1)
                 )));
             }
             break;
@@ -508,7 +589,8 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
             };
             let Some(spec) = find_long(&opts.table, name) else {
                 return Err(UsageError(format!(
-                    "unknown option '--{name}' (see --help)"
+                    "unknown option '--{}' (see --help)",
+                    crate::text::shown(name)
                 )));
             };
             let (n, kind) = (spec.name, spec.kind);
@@ -518,9 +600,10 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
                     None => opts.set(n, "1"),
                     Some((_, Some(b))) => opts.set(n, if b { "1" } else { "0" }),
                     Some((v, None)) => {
+                        let v = crate::text::shown(v);
                         return Err(UsageError(format!(
                             "option '--{name}' takes no value or a boolean, not '{v}' (expected e.g. --{name} or --{name}=0)"
-                        )))
+                        )));
                     }
                 }
             } else {
@@ -543,6 +626,7 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
                 let c = chars[j];
                 j += 1;
                 let Some(spec) = opts.table.iter().find(|o| o.short == Some(c)) else {
+                    let c = crate::text::shown(&c.to_string());
                     return Err(UsageError(format!("unknown option '-{c}' (see --help)")));
                 };
                 let (n, kind) = (spec.name, spec.kind);
@@ -564,9 +648,15 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
                 break;
             }
         } else {
-            return Err(UsageError(format!(
-                "unexpected argument '{arg}': options only, e.g. --action={arg} (see --help)"
-            )));
+            return Err(UsageError(match action_like(arg) {
+                true => format!(
+                    "unexpected argument '{arg}': options only, e.g. --action={arg} (see --help)"
+                ),
+                false => format!(
+                    "unexpected argument {}: options only (see --help)",
+                    positional(arg, i)
+                ),
+            }));
         }
     }
     Ok(opts)
@@ -631,6 +721,54 @@ mod tests {
         let o = parse_stdin(table(), "passwd= leading\nplug=\"\"\n");
         assert_eq!(o.secret("password").unwrap().expose(), " leading");
         assert_eq!(o.get("plug").unwrap_or(""), "");
+    }
+
+    /// Issue 16 (b): CR is a line end, so CR-only input is several lines, not one `ip` value
+    /// that holds the password; a line that is not key=value is not echoed.
+    #[test]
+    fn cr_line_ends_and_lines_that_may_hold_secrets() {
+        let o = parse_stdin(table(), "ip=h1\rpasswd=hunter2\raction=off\r");
+        assert_eq!(o.get("ip"), Some("h1"));
+        assert_eq!(o.secret("password").unwrap().expose(), "hunter2");
+        assert_eq!(o.get("action"), Some("off"));
+        let o = parse_stdin(table(), "ip=h1\r\nport=2\r\n");
+        assert_eq!((o.get("ip"), o.get("plug")), (Some("h1"), Some("2")));
+        let o = parse_stdin(table(), "passwd hunter2\nfoo=bar\n");
+        assert_eq!(o.unknown.len(), 2);
+        assert!(!o.unknown[0].contains("hunter2"), "{:?}", o.unknown);
+        assert_eq!(o.unknown[1], "foo");
+    }
+
+    /// Issue 9 item 4: a value that is not UTF-8 is an error naming the option, not the value.
+    #[test]
+    fn invalid_utf8_values() {
+        let o = parse_stdin_bytes(
+            table(),
+            b"ip=h\npasswd=hun\xffter2\n# \xff comment\nx\xff=1\n",
+        );
+        let e = o.check().unwrap_err();
+        assert_eq!(
+            e,
+            "password: the value is not valid UTF-8 (expected text; the value is not shown)"
+        );
+        assert!(o.secret("password").is_none());
+        assert_eq!(o.get("ip"), Some("h"));
+    }
+
+    /// Issue 9 item 17: echoed values are bounded and escaped.
+    #[test]
+    fn echoed_values_bounded_and_escaped() {
+        let o = parse_stdin(table(), &format!("ipport={}\n", "9".repeat(100_000)));
+        let e = o.check().unwrap_err();
+        assert!(e.len() < 200, "{}", e.len());
+        let e = parse_args(table(), &["--quiet=a\nERROR: forged"])
+            .unwrap_err()
+            .0;
+        assert!(!e.contains('\n') && e.contains("a\\nERROR"), "{e}");
+        let e = parse_args(table(), &["-o", "off", "s3cr3t!pw"])
+            .unwrap_err()
+            .0;
+        assert!(!e.contains("s3cr3t"), "{e}");
     }
 
     #[test]

@@ -77,6 +77,15 @@ pub fn parse_hostlist(s: &str) -> Vec<(String, String)> {
 pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i32 {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut opts = options_from_env(info, env);
+    // A variable of ours that is not valid UTF-8 is a configuration error (named by check).
+    for o in &info.options {
+        let names = o.aliases.iter().chain(o.deprecated.iter()).chain([&o.name]);
+        for n in names {
+            if std::env::var_os(n).is_some_and(|v| v.to_str().is_none()) {
+                opts.set_invalid(o.name);
+            }
+        }
+    }
     agent.adjust_options(&mut opts);
     let mut cfg = log::LogConfig::from_env(info.name);
     if opts.flag("verbose") {

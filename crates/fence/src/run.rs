@@ -2,7 +2,7 @@
 
 use crate::agent::{exit, Ctx, FenceAgent, FenceError, PowerState};
 use crate::metadata::{manpage, metadata_xml, usage, ACTIONS};
-use crate::options::{parse_args, parse_stdin, Options};
+use crate::options::{parse_args, parse_stdin_bytes, Options};
 use crate::plugin;
 use crate::text::secs;
 use rustha_support::{log, Command, Deadline, Secret};
@@ -17,24 +17,69 @@ const STDIN_LIMIT: u64 = 1 << 20;
 
 /// Run `agent` with the process's arguments and stdin, and exit with the Fence Agent API code.
 pub fn main<A: FenceAgent>(agent: A) -> ! {
+    install_panic_hook();
     let args: Vec<OsString> = std::env::args_os().collect();
     std::process::exit(run(agent, &args))
 }
 
-/// Run `agent` for `args` (`args[0]` is the program name). Returns the exit code.
-pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
+/// A panic (a bug) prints one error line instead of Rust's report; [`run`] then exits with
+/// the Fence API's failure code, never 101.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write as _;
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let name = std::env::args_os()
+            .next()
+            .map(|a| {
+                let a = a.to_string_lossy().into_owned();
+                a.rsplit('/').next().unwrap_or("fence agent").to_string()
+            })
+            .unwrap_or_else(|| "fence agent".to_string());
+        let line = crate::text::one_line(&format!(
+            "ERROR: internal error (a bug: please report it): {what}{at}"
+        ));
+        let _ = writeln!(std::io::stderr(), "{}: {line}", crate::text::shown(&name));
+    }));
+}
+
+/// Run `agent` for `args` (`args[0]` is the program name). Returns the exit code; a panic
+/// inside is a failure ([`exit::FAIL`]).
+pub fn run<A: FenceAgent>(agent: A, args: &[OsString]) -> i32 {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run_inner(agent, args)))
+        .unwrap_or(exit::FAIL)
+}
+
+fn run_inner<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
     let info = agent.info();
-    let args: Vec<String> = args
-        .iter()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let mut words = Vec::with_capacity(args.len());
+    for (i, a) in args.iter().enumerate().skip(1) {
+        match a.to_str() {
+            Some(w) => words.push(w.to_string()),
+            // Not shown: it may be a password.
+            None => {
+                return fail_early(
+                    info.name,
+                    &format!("argument {i} is not valid UTF-8 (expected text; not shown)"),
+                )
+            }
+        }
+    }
+    let args = words;
     if plugin::is_plugin_call(&args) {
         return plugin::run(&mut agent, &info, &args);
     }
     let mut opts = if args.is_empty() {
         match read_stdin() {
-            Ok(text) => parse_stdin(info.options.clone(), &text),
+            Ok(bytes) => parse_stdin_bytes(info.options.clone(), &bytes),
             Err(e) => return fail_early(info.name, &e),
         }
     } else {
@@ -70,16 +115,24 @@ pub fn run<A: FenceAgent>(mut agent: A, args: &[OsString]) -> i32 {
     }
     match execute(&mut agent, &info, &opts, &action, Output::Stdout) {
         Ok(code) => code,
-        Err(e) => {
-            tracing::error!("{}", e.message);
-            e.code
-        }
+        Err(e) => report_error(&e),
     }
+}
+
+/// Report a failure: one line (control characters escaped, bounded), the full text at debug
+/// level when it had to be cut. Returns its exit code.
+pub(crate) fn report_error(e: &FenceError) -> i32 {
+    let line = crate::text::one_line(&e.message);
+    if line.len() < e.message.len() {
+        tracing::debug!("full error: {:?}", e.message);
+    }
+    tracing::error!("{line}");
+    e.code
 }
 
 fn fail_early(name: &str, msg: &str) -> i32 {
     use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{name}: {msg}");
+    let _ = writeln!(std::io::stderr(), "{name}: {}", crate::text::one_line(msg));
     exit::FAIL
 }
 
@@ -97,7 +150,7 @@ fn init_logging(name: &str, opts: &Options) {
 }
 
 /// Read all of stdin, bounded in size and time.
-fn read_stdin() -> Result<String, String> {
+fn read_stdin() -> Result<Vec<u8>, String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -108,7 +161,7 @@ fn read_stdin() -> Result<String, String> {
         let _ = tx.send(r.map(|_| buf));
     });
     match rx.recv_timeout(STDIN_TIMEOUT) {
-        Ok(Ok(buf)) => Ok(String::from_utf8_lossy(&buf).into_owned()),
+        Ok(Ok(buf)) => Ok(buf),
         Ok(Err(e)) => Err(format!("cannot read options from stdin: {e}")),
         Err(_) => Err(format!(
             "no end of input on stdin within {}s: give options as key=value lines and close stdin, or on the command line (see --help)",
@@ -225,18 +278,12 @@ fn password(opts: &Options, deadline: &Deadline) -> Result<Option<Secret>, Fence
     let out = rustha_support::run(&cmd, &limit)
         .map_err(|e| FenceError::new(format!("password_script: {e}")))?;
     if !out.success() {
-        // Only stderr: stdout is where the password would be.
-        let why = out
-            .stderr
-            .lines()
-            .rev()
-            .map(str::trim)
-            .find(|l| !l.is_empty());
+        // Nothing of its output: stdout is where the password would be, and a script that
+        // fails may print it (or a part of it) on stderr too.
         return Err(FenceError::new(format!(
-            "password_script '{}' failed with exit code {}{}",
-            words[0],
-            out.code(),
-            why.map(|w| format!(": {w}")).unwrap_or_default()
+            "password_script '{}' failed with exit code {} (its output is not shown: it may hold the password)",
+            crate::text::shown(words[0]),
+            out.code()
         )));
     }
     let first = out
@@ -248,7 +295,7 @@ fn password(opts: &Options, deadline: &Deadline) -> Result<Option<Secret>, Fence
     if first.is_empty() {
         return Err(FenceError::new(format!(
             "password_script '{}' printed no password on its first line",
-            words[0]
+            crate::text::shown(words[0])
         )));
     }
     Ok(Some(Secret::new(first)))
@@ -295,7 +342,13 @@ pub(crate) fn execute<A: FenceAgent>(
             "on" | "off" | "reboot" | "status" => true,
             _ => extra.map(|e| e.needs_plug).unwrap_or(false),
         };
-    let given = opts.get("plug").map(str::trim).filter(|p| !p.is_empty());
+    // As fence-agents: list, list-status and monitor ignore the plug (`port=00 action=list`
+    // lists). A device without plugs gets it as given.
+    let plug_ignored = matches!(action, "list" | "list-status" | "monitor") && agent.has_plugs();
+    let given = opts
+        .get("plug")
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && !plug_ignored);
     let plug = match given {
         Some(p) => Some(agent.normalize_plug(&ctx, p)?),
         None => None,
@@ -624,8 +677,8 @@ fn dispatch<A: FenceAgent>(
         "monitor" => {
             if info.supports_list {
                 agent.list(ctx)?;
-            } else if let Some(pl) = plug {
-                agent.get_power_status(ctx, pl)?;
+            } else if !agent.has_plugs() {
+                agent.get_power_status(ctx, p())?;
             }
             Ok(exit::OK)
         }
@@ -666,6 +719,8 @@ mod tests {
         reverting: Option<(String, PowerState, u32)>,
         /// When each status reading was taken.
         reads: Vec<Instant>,
+        /// A bug in the agent: get_power_status panics.
+        panics: bool,
     }
 
     impl FenceAgent for Fake {
@@ -698,6 +753,7 @@ mod tests {
                 return Err(FenceError::new("device says no"));
             }
             self.reads.push(Instant::now());
+            assert!(!self.panics, "index out of bounds");
             if let Some((p, old, n)) = self.reverting.take() {
                 if n == 0 {
                     self.state.insert(p, old);
@@ -1093,6 +1149,48 @@ mod tests {
         let mut f = fake(&[], &["1"]);
         assert_eq!(go(&mut f, "action=off\nport=1"), Ok(0));
         assert!(f.sets.is_empty());
+    }
+
+    /// Issue 9 item 4: a panic in an agent is a Fence API failure (1), not 101; argv that is
+    /// not UTF-8 is an error that does not show the word.
+    #[test]
+    fn panics_and_bad_bytes_are_failures_not_crashes() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = |a: &[&[u8]]| -> Vec<OsString> {
+            a.iter().map(|w| OsString::from_vec(w.to_vec())).collect()
+        };
+        let mut f = fake(&["1"], &[]);
+        f.panics = true;
+        let code = run(f, &args(&[b"fence_fake", b"-o", b"status", b"-n", b"1"]));
+        assert_eq!(code, exit::FAIL);
+        let f = fake(&["1"], &[]);
+        let code = run(
+            f,
+            &args(&[b"fence_fake", b"-o", b"status", b"-p\xffpw", b"-n", b"1"]),
+        );
+        assert_eq!(code, exit::FAIL);
+        let f = fake(&["1"], &[]);
+        assert_eq!(
+            run(f, &args(&[b"fence_fake", b"-o", b"status", b"-n", b"1"])),
+            0
+        );
+    }
+
+    /// Issue 16 (a): a failing password_script's output is never in the error.
+    #[test]
+    fn failing_password_script_output_not_shown() {
+        let mut f = fake(&["1"], &[]);
+        let e = go(
+            &mut f,
+            "action=status\nport=1\npassword_script=ls /nonexistent-hunter2",
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("password_script 'ls' failed with exit code 2"),
+            "{e}"
+        );
+        assert!(!e.message.contains("hunter2"), "{e}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use ipmi_lan::{AuthType, Config, Interface, Privilege};
 use rustha_fence::options::{common_options, tweak};
+use rustha_fence::text::shown;
 use rustha_fence::{Kind, OptSpec, Options};
 use rustha_support::Secret;
 use std::time::Duration;
@@ -251,7 +252,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         _ => {
             return Err(format!(
                 "ipport '{}' is not a UDP port (expected 1-65535, usually 623)",
-                opts.value("ipport").unwrap_or("")
+                shown(opts.value("ipport").unwrap_or(""))
             ))
         }
     };
@@ -266,7 +267,8 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
                     .filter(|&id| ipmi_lan::CipherSuite::from_id(id).is_some());
                 Some(id.ok_or_else(|| {
                     format!(
-                        "cipher '{c}' is not a supported cipher suite (expected one of 0, 1, 2, 3, 6, 7, 8, 15, 16, 17)"
+                        "cipher '{}' is not a supported cipher suite (expected one of 0, 1, 2, 3, 6, 7, 8, 15, 16, 17)",
+                        shown(c)
                     )
                 })?)
             }
@@ -279,7 +281,10 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
             Some("password") => Some(AuthType::Password),
             Some("none") => Some(AuthType::None),
             Some(other) => {
-                return Err(format!("auth '{other}' is not one of: md5, password, none"))
+                return Err(format!(
+                    "auth '{}' is not one of: md5, password, none",
+                    shown(other)
+                ))
             }
         };
         Interface::Lan { auth }
@@ -287,16 +292,21 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
     let privilege = {
         let v = opts.value("privlvl").unwrap_or("administrator").trim();
         Privilege::from_name(v).ok_or_else(|| {
-            format!("privlvl '{v}' is not one of: callback, user, operator, administrator")
+            format!(
+                "privlvl '{}' is not one of: callback, user, operator, administrator",
+                shown(v)
+            )
         })?
     };
-    let target =
-        match opts.get("target").map(str::trim).filter(|t| !t.is_empty()) {
-            None => None,
-            Some(t) => Some(parse_target(t).ok_or_else(|| {
-                format!("target '{t}' is not an IPMB address (expected e.g. 0x82)")
-            })?),
-        };
+    let target = match opts.get("target").map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => Some(parse_target(t).ok_or_else(|| {
+            format!(
+                "target '{}' is not an IPMB address (expected e.g. 0x82)",
+                shown(t)
+            )
+        })?),
+    };
     let kg = match opts.secret("hexadecimal_kg").filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(parse_kg(k.expose()).ok_or_else(|| {
@@ -309,7 +319,10 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         rustha_fence::options::parse_seconds(v)
             .filter(|d| !d.is_zero())
             .ok_or_else(|| {
-                format!("ipmitool_timeout '{v}' is not a number of seconds (expected e.g. 2)")
+                format!(
+                    "ipmitool_timeout '{}' is not a number of seconds (expected e.g. 2)",
+                    shown(v)
+                )
             })?
     };
     let mut c = Config::new(host, interface);

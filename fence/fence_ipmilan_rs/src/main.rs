@@ -176,7 +176,13 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
 }
 
 fn main() {
-    let argv0 = std::env::args().next().unwrap_or_default();
+    rustha_fence::run::install_panic_hook();
+    // The name it was called by picks the personality; any bytes are fine (not UTF-8: the
+    // default personality).
+    let argv0 = std::env::args_os()
+        .next()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
     rustha_fence::main(Ipmi {
         p: config::personality(&argv0),
         session: None,

@@ -237,3 +237,24 @@ fn password_never_in_debug_file_or_verbose_output() {
         );
     }
 }
+
+/// Issue 9 item 4: a program name that is not UTF-8 (the personality is read from it) is no
+/// crash: the default personality, exit 0 for meta-data.
+#[test]
+fn program_name_not_utf8_is_no_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let o = Command::new(AGENT)
+        .arg0(std::ffi::OsStr::from_bytes(b"/x/fence_\xffipmilan"))
+        .args(["-o", "metadata"])
+        .env("BAD", std::ffi::OsStr::from_bytes(b"\xff"))
+        .output()
+        .expect("run agent");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("<resource-agent"));
+}

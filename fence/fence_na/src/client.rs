@@ -1,5 +1,6 @@
 //! A TNAP connection: send `NN:S`, read until the EOM line, every step bounded by a deadline.
 
+use rustha_fence::text::{secs, shown};
 use rustha_fence::FenceError;
 use rustha_support::Deadline;
 use std::io::{ErrorKind, Read, Write};
@@ -30,12 +31,16 @@ enum Failure {
 fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<Vec<SocketAddr>, FenceError> {
     use rustha_support::net::ResolveError;
     rustha_support::net::resolve(host, port, deadline).map_err(|e| match e {
-        ResolveError::NoAddress => FenceError::new(format!("ip '{host}' resolves to no address")),
+        ResolveError::NoAddress => {
+            FenceError::new(format!("ip '{}' resolves to no address", shown(host)))
+        }
         ResolveError::Failed(e) => FenceError::new(format!(
-            "ip '{host}' cannot be resolved: {e} (expected the Node Assassin's address or host name)"
+            "ip '{}' cannot be resolved: {e} (expected the Node Assassin's address or host name)",
+            shown(host)
         )),
         ResolveError::Timeout => FenceError::new(format!(
-            "ip '{host}' could not be resolved within the login timeout"
+            "ip '{}' could not be resolved within the login timeout",
+            shown(host)
         )),
     })
 }
@@ -43,10 +48,15 @@ fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<Vec<SocketAddr>
 impl Client {
     /// Connect within `deadline` (the login timeout).
     pub fn connect(host: &str, port: u16, deadline: &Deadline) -> Result<Client, FenceError> {
+        // `[::1]` as an admin writes an IPv6 address next to a port: the address is inside.
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
         let peer = if host.contains(':') {
-            format!("[{host}]:{port}")
+            format!("[{}]:{port}", shown(host))
         } else {
-            format!("{host}:{port}")
+            format!("{}:{port}", shown(host))
         };
         let addrs = resolve(host, port, deadline)?;
         let mut last = None;
@@ -206,10 +216,14 @@ impl Client {
 
 fn no_eom(req: &Request, buf: &[u8], timeout: Duration) -> String {
     if buf.is_empty() {
-        format!("did not answer '{req}' within shell_timeout ({timeout:.1?})")
+        format!(
+            "did not answer '{req}' within shell_timeout ({})",
+            secs(timeout)
+        )
     } else {
         format!(
-            "sent no EOM line within shell_timeout ({timeout:.1?}) after '{req}' ({} bytes without EOM: truncated or corrupt reply)",
+            "sent no EOM line within shell_timeout ({}) after '{req}' ({} bytes without EOM: truncated or corrupt reply)",
+            secs(timeout),
             buf.len()
         )
     }

@@ -11,7 +11,7 @@ mod config;
 use client::Client;
 use config::{NaConfig, DEFAULT_PATH};
 use rustha_fence::options::{common_options, tweak};
-use rustha_fence::text::secs;
+use rustha_fence::text::{secs, shown};
 use rustha_fence::Confirmation;
 use rustha_fence::{
     AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Kind, OptSpec, Options, PowerState,
@@ -147,7 +147,7 @@ impl NodeAssassin {
 
     fn node_number(plug: &str) -> Result<u8, FenceError> {
         plug.parse()
-            .map_err(|_| FenceError::new(format!("port '{plug}' is not a node number")))
+            .map_err(|_| FenceError::new(format!("port '{}' is not a node number", shown(plug))))
     }
 
     fn node_state(&mut self, ctx: &Ctx, plug: &str) -> Result<tnap::NodeState, FenceError> {
@@ -156,7 +156,8 @@ impl NodeAssassin {
         let peer = self.client()?.peer().to_string();
         if n > st.node_count() {
             return Err(FenceError::new(format!(
-                "port '{plug}' is out of range: the Node Assassin at {peer} has {:02} nodes (expected 01..{:02})",
+                "port '{}' is out of range: the Node Assassin at {peer} has {:02} nodes (expected 01..{:02})",
+                shown(plug),
                 st.node_count(),
                 st.node_count()
             )));
@@ -171,7 +172,7 @@ impl NodeAssassin {
     fn command(&mut self, ctx: &Ctx, n: u8, cmd: NodeCommand) -> Result<(), FenceError> {
         let reply = self.ask(ctx, Request::Node(n, cmd))?;
         if reply.starts_with("Invalid") {
-            let line = reply.lines().next().unwrap_or("").trim().to_string();
+            let line = shown(reply.lines().next().unwrap_or("").trim());
             let peer = self.client()?.peer().to_string();
             return Err(FenceError::new(format!(
                 "Node Assassin at {peer} rejected '{}': {line}",
@@ -320,7 +321,8 @@ impl FenceAgent for NodeAssassin {
             Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
                 return Err(FenceError::new(format!(
-                    "config '{path}' cannot be read: {e}"
+                    "config '{}' cannot be read: {e}",
+                    shown(&path)
                 )))
             }
         };
@@ -358,7 +360,8 @@ impl FenceAgent for NodeAssassin {
         self.port = match port_given {
             Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
                 FenceError::new(format!(
-                    "ipport '{p}' is not a TCP port (expected 1..65535, default 238)"
+                    "ipport '{}' is not a TCP port (expected 1..65535, default 238)",
+                    shown(p)
                 ))
             })?,
             None => device
@@ -375,13 +378,14 @@ impl FenceAgent for NodeAssassin {
 
     fn normalize_plug(&mut self, _ctx: &Ctx, plug: &str) -> Result<String, FenceError> {
         let p = plug.trim();
+        let shown_p = shown(p);
         let n: u8 = if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
             p.parse()
                 .ok()
                 .filter(|n| (1..=tnap::MAX_NODE).contains(n))
                 .ok_or_else(|| {
                     FenceError::new(format!(
-                        "port '{p}' is out of range (expected a node number 1..{})",
+                        "port '{shown_p}' is out of range (expected a node number 1..{})",
                         self.max_nodes.unwrap_or(tnap::MAX_NODE)
                     ))
                 })?
@@ -393,7 +397,7 @@ impl FenceAgent for NodeAssassin {
                 .map(|(n, _)| *n)
                 .ok_or_else(|| {
                     FenceError::new(format!(
-                        "port '{p}' is not a node number (expected 1..{} or an alias from {})",
+                        "port '{shown_p}' is not a node number (expected 1..{} or an alias from {})",
                         self.max_nodes.unwrap_or(tnap::MAX_NODE),
                         self.config_path
                     ))
@@ -402,7 +406,7 @@ impl FenceAgent for NodeAssassin {
         if let Some(max) = self.max_nodes {
             if n > max {
                 return Err(FenceError::new(format!(
-                    "port '{p}' is out of range: max_nodes is {max} in {} (expected 1..{max})",
+                    "port '{shown_p}' is out of range: max_nodes is {max} in {} (expected 1..{max})",
                     self.config_path
                 )));
             }

@@ -335,10 +335,10 @@ fn extra_actions() {
 fn faults_fail_cleanly_within_the_timeout() {
     let cases: [(&str, &str); 4] = [
         ("drop-mid-reply", "closed the connection before EOM"),
-        ("no-eom", "sent no EOM line within shell_timeout (1.0s)"),
+        ("no-eom", "sent no EOM line within shell_timeout (1s)"),
         (
             "slow=8000",
-            "did not answer '00:0' within shell_timeout (1.0s)",
+            "did not answer '00:0' within shell_timeout (1s)",
         ),
         ("refuse", "(the device refused service)"),
     ];
@@ -794,4 +794,119 @@ fn off_fails_when_the_feed_comes_back_during_power_wait() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let off: Vec<String> = sim.commands().into_iter().filter(|c| c == "00:0").collect();
     assert!(off.len() >= 3, "status, OFF read, confirming read: {off:?}");
+}
+
+/// Issue 9 item 15: list, list-status and monitor ignore the plug (fence-agents does).
+#[test]
+fn list_and_monitor_ignore_the_plug() {
+    let sim = fast_sim(4, Faults::default());
+    let b = base(&sim);
+    for action in ["list", "list-status", "monitor"] {
+        for port in ["00", "99", "bogus"] {
+            let r = stdin(&format!("{b}port={port}\naction={action}\n"));
+            assert_eq!(r.code, 0, "{action} port={port}: {}", r.stderr);
+        }
+    }
+    let r = stdin(&format!("{b}port=00\naction=list\n"));
+    assert_eq!(r.stdout.lines().count(), 4, "{}", r.stdout);
+}
+
+/// Issue 9 items 17, 19, 16: echoed values are bounded and escaped (a newline cannot forge a
+/// second log line, a 1 MB value does not make a 1 MB line), `[::1]` is not `[[::1]]`, a CR
+/// line end is a line end (the password is never echoed inside an `ip` value).
+#[test]
+fn echoed_values_are_bounded_escaped_and_never_secret() {
+    let r = args(&["-a", "bad\nERROR: forged line", "-n", "1", "-o", "status"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bad\\nERROR: forged line"),
+        "{}",
+        r.stderr
+    );
+    let big = "x".repeat(1 << 20);
+    let r = stdin(&format!(
+        "ipaddr=127.0.0.1\nipport={big}\nport=1\naction=status\n"
+    ));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.len() < 1024, "{} bytes", r.stderr.len());
+    // IPv6 in brackets, nothing listening on port 1.
+    let r = args(&["-a", "[::1]", "-u", "1", "-n", "1", "-o", "status"]);
+    assert_eq!(r.code, 1);
+    assert!(!r.stderr.contains("[[::1]]"), "{}", r.stderr);
+    assert!(r.stderr.contains("at [::1]:1:"), "{}", r.stderr);
+    // CR-only line ends: three lines, not one ip value holding the password.
+    let sim = fast_sim(2, Faults::default());
+    let input = format!(
+        "ipaddr=127.0.0.1\ripport={}\rpasswd=hunter2\rport=9\raction=status\r",
+        sim.addr().port()
+    );
+    let r = stdin(&input);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("port '09' is out of range") || r.stderr.contains("port '9'"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+}
+
+/// Issue 9 item 4: bytes that are not UTF-8 in the environment, argv or stdin never crash the
+/// agent (exit 101); a value of ours that is not UTF-8 is an error naming the option.
+#[test]
+fn non_utf8_input_never_panics() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff\xfe");
+    let o = std::process::Command::new(AGENT)
+        .env("FOO", bad)
+        .env("HA_LOGFACILITY", bad)
+        .args(["-o", "metadata"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let o = std::process::Command::new(AGENT)
+        .arg0(bad)
+        .args([
+            std::ffi::OsStr::new("-o"),
+            std::ffi::OsStr::new("status"),
+            bad,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("argument 3 is not valid UTF-8"));
+    let o = std::process::Command::new(AGENT)
+        .args(["gethosts"])
+        .env("hostlist", bad)
+        .env("ip", bad)
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(101));
+    let r =
+        run(Command::new(AGENT).stdin(b"ipaddr=127.0.0.1\nport=\xff\naction=status\n".to_vec()));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("plug: the value is not valid UTF-8"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Issue 9 item 19: the cluster-glue XML lists other names only where there are some.
+#[test]
+fn plugin_xml_has_no_empty_alias_list() {
+    let o = std::process::Command::new(AGENT)
+        .arg("getinfo-xml")
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&o.stdout);
+    assert!(xml.contains("<parameter name=\"ipport\""), "{xml}");
+    assert!(!xml.contains("(also accepted as: -)"), "{xml}");
+    assert!(xml.contains("(also accepted as: ipaddr)"), "{xml}");
 }
