@@ -15,6 +15,7 @@
 //! (busy unmounts), `blockio` (bounded I/O for the deep monitors), `fstypes` (kernel support).
 
 mod blockio;
+mod description;
 mod device;
 mod fstypes;
 mod holders;
@@ -25,12 +26,12 @@ mod params;
 mod unmount;
 
 use blockio::{bounded, flush_buffers, write_read_remove, Block};
+use description::FILESYSTEM;
 use fstypes::fstype_supported;
 use identity::{Presence, System};
 use mountinfo::Mount;
 use nix::errno::Errno;
 use nix::mount::{MntFlags, MsFlags};
-use ocf_metadata::agents::filesystem::FILESYSTEM;
 use params::{is_network, Params, Source, CLUSTER_FS};
 use rustha_ocf::{bail, Action, Code, Error, Invocation, Result};
 use rustha_support::{command, Command, Deadline};
@@ -41,7 +42,7 @@ use tracing::{info, warn};
 use unmount::{unmount, warn_if_still_in_use};
 
 fn main() -> ExitCode {
-    rustha_ocf::run(&FILESYSTEM, Some(legacy_args), |inv| {
+    rustha_ocf::run_handler(&FILESYSTEM, Some(legacy_args), |inv| {
         let p = Params::from(inv)?;
         match inv.action {
             Action::Start => start(&p, inv),
@@ -442,11 +443,12 @@ fn read_first_block(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
 fn status_file(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
     let file = p.statusfile.clone();
     if m.read_only() {
+        // The cause first: Pacemaker keeps 128 bytes of a reason.
         bail!(
             ErrGeneric,
-            "Failed to write status file {}: {} is mounted read-only",
-            file.display(),
-            m.mount_point
+            "{} is mounted read-only: failed to write status file {}",
+            m.mount_point,
+            file.strip_prefix(&m.mount_point).unwrap_or(&file).display()
         );
     }
     let direct = p.source == Source::Block;

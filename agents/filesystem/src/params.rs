@@ -5,7 +5,7 @@ use crate::holders;
 use crate::mountinfo::{self, Mount};
 use crate::options::{self, MountOptions};
 use nix::sys::signal::Signal;
-use ocf_metadata::parse_bool;
+use rustha_ocf::parse_bool;
 use rustha_ocf::{bail, Error, Invocation, Result};
 use rustha_support::Deadline;
 use std::path::{Path, PathBuf};

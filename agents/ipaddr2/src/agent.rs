@@ -3,12 +3,13 @@
 
 use crate::findif;
 use crate::netlink::Netlink;
-use crate::params::{Broadcast, Params};
+use crate::params::{Broadcast, Config, Params};
 use crate::rtnl::{self, Addr, AddrSpec, Link};
 use crate::sender::{self, Announce};
 use crate::state;
-use rustha_ocf::{bail, Action, Code, Error, Invocation, Result};
-use rustha_support::Deadline;
+use rustha_ocf::{
+    bail, Action, Context, Description, Error, Positional, ResourceAgent, Result, State,
+};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
@@ -25,9 +26,10 @@ pub struct Target {
 
 /// Why the target cannot be resolved.
 enum Unresolved {
-    /// The configuration names something that does not exist (nic, namespace) or is invalid:
-    /// OCF_ERR_CONFIGURED on start and validate-all; nothing can be running.
-    Configured(String),
+    /// The configured interface or namespace does not exist: OCF_ERR_CONFIGURED on start and
+    /// validate-all; a failure on a recurring monitor (it vanished), not running on a probe;
+    /// nothing of ours can be on it for stop.
+    Missing(String),
     /// The routing table has no route for the address (findif failed): OCF_ERR_GENERIC on start,
     /// validate-all and monitor, as the stock agent.
     NoRoute(String),
@@ -35,127 +37,240 @@ enum Unresolved {
     Failed(Error),
 }
 
-/// The agent's entry point: one invocation, one outcome.
-pub fn handle(inv: &Invocation) -> Result<Code> {
-    match inv.action {
-        Action::Start
-        | Action::Stop
-        | Action::Monitor
-        | Action::Status
-        | Action::ValidateAll
-        | Action::ReloadAgent => {}
-        _ => return Ok(Code::Unimplemented),
+/// IPaddr2 or IPaddr: the same code under two names, with their own parameter names.
+pub struct IpAddr2 {
+    description: &'static Description,
+}
+
+/// `ocf:rustha:IPaddr2`.
+pub static IPADDR2: IpAddr2 = IpAddr2 {
+    description: &crate::description::IPADDR2,
+};
+
+/// `ocf:rustha:IPaddr`: IPaddr2 with the parameter names and defaults of ocf:heartbeat:IPaddr.
+pub static IPADDR: IpAddr2 = IpAddr2 {
+    description: &crate::description::IPADDR,
+};
+
+impl ResourceAgent for IpAddr2 {
+    type Params = Params;
+
+    fn description(&self) -> &'static Description {
+        self.description
     }
-    let params = match Params::from_values(&inv.params, |k| inv.meta.get(k)) {
-        Ok(p) => p,
-        // A probe of a configuration that cannot run finds it stopped, as the stock agent does
-        // (its checks run on start and validate-all only); stop succeeds in the runtime.
-        Err(e) if inv.is_probe() => return Err(Error::not_running(e.reason)),
-        Err(e) => return Err(e),
-    };
-    if matches!(inv.action, Action::Start | Action::Stop) && !nix::unistd::geteuid().is_root() {
+
+    fn positional(&self, args: &[String]) -> Result<Positional> {
+        crate::params::positional(args)
+    }
+
+    fn start(&self, p: &Params, ctx: &Context) -> Result<()> {
+        let c = Config::strict(p, &ctx.meta)?;
+        need_root(ctx)?;
+        let (mut nl, target) = connect(ctx, &c).map_err(|u| unresolved(ctx, u))?;
+        check_label(&target)?;
+        start(ctx, &c, &target, &mut nl)
+    }
+
+    fn stop(&self, p: &Params, ctx: &Context) -> Result<()> {
+        let c = match Config::lenient(p, &ctx.meta) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(
+                    "stop: {}; no address this agent could have added is named, nothing to stop",
+                    e.reason()
+                );
+                return Ok(());
+            }
+        };
+        need_root(ctx)?;
+        match connect(ctx, &c) {
+            Ok((mut nl, target)) => stop(ctx, &c, &target, &mut nl),
+            Err(u) => stop_unresolved(ctx, &c, u),
+        }
+    }
+
+    fn monitor(&self, p: &Params, ctx: &Context) -> Result<State> {
+        // An unidentifiable configuration is reported as not running by the runtime.
+        let c = Config::lenient(p, &ctx.meta)?;
+        match connect(ctx, &c) {
+            Ok((mut nl, target)) => monitor(ctx, &c, &target, &mut nl),
+            Err(u) => Err(unresolved(ctx, u)),
+        }
+    }
+
+    fn validate(&self, p: &Params, ctx: &Context) -> Result<()> {
+        let c = Config::strict(p, &ctx.meta)?;
+        let (_, target) = connect(ctx, &c).map_err(|u| unresolved(ctx, u))?;
+        check_label(&target)
+    }
+
+    /// OCF 1.1 reload-agent: Pacemaker calls it instead of a restart when only reloadable
+    /// parameters changed. The new parameters pass the same checks as validate-all; nothing
+    /// on the host changes. Every reloadable parameter is read afresh by the action that uses
+    /// it (arp_* on start and on monitor's refresh, run_arping on start, check_link_status on
+    /// monitor, flush_routes on stop), so the new values simply apply from the next such
+    /// action.
+    ///
+    /// A background sender still running from the last start keeps the count and interval it
+    /// was started with and ends by itself (at most arp_count packets, within its own
+    /// deadline); stop ends it whatever arp_bg says now (its PID file is named after ip and
+    /// network_namespace, which are not reloadable), and the next announcement in the
+    /// background replaces it.
+    fn reload_agent(&self, p: &Params, ctx: &Context) -> Result<()> {
+        self.validate(p, ctx)?;
+        let c = Config::strict(p, &ctx.meta)?;
+        let sender = state::running_sender(ctx, &c);
+        tracing::info!(
+            "reload-agent: new parameters for {} accepted (arp_count {}, arp_interval {} ms, arp_bg {}, arp_count_refresh {}, check_link_status {}); they apply from the next start, monitor or stop{}",
+            c.ip,
+            c.arp_count,
+            c.arp_interval.as_millis(),
+            c.arp_bg,
+            c.arp_count_refresh,
+            c.check_link_status,
+            sender
+                .map(|pid| format!(
+                    "; the background sender (pid {pid}) finishes with the settings it started with"
+                ))
+                .unwrap_or_default()
+        );
+        Ok(())
+    }
+}
+
+fn need_root(ctx: &Context) -> Result<()> {
+    if !nix::unistd::geteuid().is_root() {
         bail!(
             ErrPerm,
             "You must be root for {} operation.",
-            inv.action.name()
+            ctx.action.name()
         );
     }
-    let (mut nl, target) = match connect(inv, &params) {
-        Ok(v) => v,
-        Err(u) => return unresolved(inv, u),
-    };
-    match inv.action {
-        Action::Start => start(inv, &params, &target, &mut nl),
-        Action::Stop => stop(inv, &params, &target, &mut nl),
-        Action::Monitor => monitor(inv, &params, &target, &mut nl),
-        Action::Status => {
-            // heartbeat's status also says it in words.
-            let r = monitor(inv, &params, &target, &mut nl);
-            println!(
-                "{}",
-                if matches!(r, Ok(Code::Success)) {
-                    "running"
-                } else {
-                    "stopped"
-                }
-            );
-            r
-        }
-        Action::ReloadAgent => reload_agent(inv, &params),
-        _ => Ok(Code::Success),
-    }
+    Ok(())
 }
 
-/// OCF 1.1 reload-agent: Pacemaker calls it instead of a restart when only reloadable
-/// parameters changed. The new parameters have passed the same checks as validate-all; nothing
-/// on the host changes. Every reloadable parameter is read afresh by the action that uses it
-/// (arp_* on start and on monitor's refresh, run_arping on start, check_link_status on monitor,
-/// flush_routes on stop), so the new values simply apply from the next such action.
-///
-/// A background sender still running from the last start keeps the count and interval it was
-/// started with and ends by itself (at most arp_count packets, within its own deadline); stop
-/// ends it whatever arp_bg says now (its PID file is named after ip and network_namespace,
-/// which are not reloadable), and the next announcement in the background replaces it.
-fn reload_agent(inv: &Invocation, p: &Params) -> Result<Code> {
-    let sender = state::running_sender(inv, p);
-    tracing::info!(
-        "reload-agent: new parameters for {} accepted (arp_count {}, arp_interval {} ms, arp_bg {}, arp_count_refresh {}, check_link_status {}); they apply from the next start, monitor or stop{}",
-        p.ip,
-        p.arp_count,
-        p.arp_interval.as_millis(),
-        p.arp_bg,
-        p.arp_count_refresh,
-        p.check_link_status,
-        sender
-            .map(|pid| format!(
-                "; the background sender (pid {pid}) finishes with the settings it started with"
-            ))
-            .unwrap_or_default()
-    );
-    Ok(Code::Success)
+/// The kernel keeps labels of at most 15 characters, interface name and colon included.
+fn check_label(t: &Target) -> Result<()> {
+    match &t.label {
+        Some(full) if full.len() > 15 => Err(Error::configured(format!(
+            "Interface label [{full}] exceeds maximum character limit of 15"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Enter the namespace, open netlink, find the interface and prefix.
-fn connect(inv: &Invocation, p: &Params) -> std::result::Result<(Netlink, Target), Unresolved> {
+fn connect(ctx: &Context, p: &Config) -> std::result::Result<(Netlink, Target), Unresolved> {
     enter_namespace(p)?;
-    let mut nl = Netlink::open(inv.deadline).map_err(|e| {
+    let mut nl = Netlink::open(ctx.deadline).map_err(|e| {
         Unresolved::Failed(Error::generic(format!("cannot open a netlink socket: {e}")))
     })?;
-    let target = resolve(p, &mut nl, &inv.action)?;
+    let target = resolve(p, &mut nl, &ctx.action)?;
     Ok((nl, target))
 }
 
-fn unresolved(inv: &Invocation, u: Unresolved) -> Result<Code> {
-    let (reason, configured) = match u {
-        Unresolved::Failed(e) => return Err(e),
-        Unresolved::Configured(r) => (r, true),
+/// The error for an unresolved target on start, validate-all, reload-agent and monitor.
+fn unresolved(ctx: &Context, u: Unresolved) -> Error {
+    let (reason, missing) = match u {
+        Unresolved::Failed(e) => return e,
+        Unresolved::Missing(r) => (r, true),
         Unresolved::NoRoute(r) => (r, false),
     };
-    match inv.action {
-        Action::Stop => {
-            tracing::warn!("{reason}; nothing to stop");
-            Ok(Code::Success)
-        }
-        _ if inv.is_probe() => Err(Error::not_running(reason)),
-        Action::Monitor | Action::Status if configured => Err(Error::not_running(reason)),
-        _ if configured => Err(Error::configured(reason)),
-        _ => Err(Error::generic(reason)),
+    match ctx.action {
+        // A probe on a node without the interface or the route: it cannot be running here.
+        _ if ctx.is_probe() => Error::not_running(reason),
+        // An interface that vanished under a running address is a failure (as stock since
+        // resource-agents 3.9.6), not a stopped resource.
+        Action::Monitor | Action::Status => Error::generic(reason),
+        _ if missing => Error::configured(reason),
+        _ => Error::generic(reason),
     }
 }
 
+/// Stop when the interface cannot be resolved. A missing interface or namespace holds no
+/// address. Without a route to name the interface, the address may still be on one (added
+/// with noprefixroute, or its route deleted): it is removed wherever it is, so stop never
+/// reports success while the address is up.
+fn stop_unresolved(ctx: &Context, c: &Config, u: Unresolved) -> Result<()> {
+    match u {
+        Unresolved::Failed(e) => Err(e),
+        Unresolved::Missing(reason) => {
+            tracing::info!("{reason}; no address to remove");
+            state::stop_sender(ctx, c);
+            Ok(())
+        }
+        Unresolved::NoRoute(reason) => {
+            state::stop_sender(ctx, c);
+            let mut nl = Netlink::open(ctx.deadline)
+                .map_err(|e| Error::generic(format!("cannot open a netlink socket: {e}")))?;
+            let links = nl.links().unwrap_or_default();
+            let found: Vec<Addr> = find_ours(c, &mut nl)?
+                .into_iter()
+                .filter(|a| !is_loopback(a.index, &links) || !c.lvs_support)
+                .collect();
+            if found.is_empty() {
+                tracing::info!("{reason}; {} is on no interface", c.ip);
+                return Ok(());
+            }
+            for a in &found {
+                tracing::warn!("{reason}; removing {} found there", describe(a, &links));
+                remove(c, a, &mut nl, &links)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn is_loopback(index: u32, links: &[Link]) -> bool {
+    links
+        .iter()
+        .any(|l| l.index == index && l.flags & rtnl::IFF_LOOPBACK != 0)
+}
+
+/// Remove one address entry (gone in between is fine).
+fn remove(c: &Config, a: &Addr, nl: &mut Netlink, links: &[Link]) -> Result<()> {
+    let spec = AddrSpec {
+        ip: a.ip,
+        prefix_len: a.prefix_len,
+        index: a.index,
+        broadcast: None,
+        label: None,
+        flags: 0,
+        preferred_lft: None,
+    };
+    if let Err(e) = nl.del_addr(&spec) {
+        // Gone in between (another agent, a primary taking secondaries with it) is fine.
+        if e.raw_os_error() != Some(libc::EADDRNOTAVAIL) {
+            bail!(
+                ErrGeneric,
+                "Unable to remove IP [{}/{}] from interface [{}]: {e}",
+                a.ip,
+                a.prefix_len,
+                links
+                    .iter()
+                    .find(|l| l.index == a.index)
+                    .map(|l| l.name.as_str())
+                    .unwrap_or("?")
+            );
+        }
+    }
+    if c.flush_routes {
+        let v = if c.ip.is_ipv4() { "ipv4" } else { "ipv6" };
+        if let Err(e) = std::fs::write(format!("/proc/sys/net/{v}/route/flush"), "1") {
+            tracing::warn!("flush_routes: cannot flush the {v} route cache: {e}");
+        }
+    }
+    Ok(())
+}
+
 /// `network_namespace`: move this process into `/var/run/netns/NAME` before any socket opens.
-fn enter_namespace(p: &Params) -> std::result::Result<(), Unresolved> {
+fn enter_namespace(p: &Config) -> std::result::Result<(), Unresolved> {
     let Some(ns) = &p.network_namespace else {
         return Ok(());
     };
-    if ns.contains('/') || ns == "." || ns == ".." {
-        return Err(Unresolved::Configured(format!(
-            "Invalid network_namespace [{ns}]: expected the name of a namespace in /var/run/netns"
-        )));
-    }
     let path = format!("/var/run/netns/{ns}");
     let f = std::fs::File::open(&path).map_err(|e| {
-        Unresolved::Configured(format!(
+        Unresolved::Missing(format!(
             "network namespace [{ns}] does not exist ({path}: {e})"
         ))
     })?;
@@ -172,7 +287,7 @@ fn nl_err(what: &str) -> impl Fn(std::io::Error) -> Unresolved + '_ {
 
 /// findif: the interface, prefix and broadcast for the address.
 fn resolve(
-    p: &Params,
+    p: &Config,
     nl: &mut Netlink,
     action: &Action,
 ) -> std::result::Result<Target, Unresolved> {
@@ -181,7 +296,7 @@ fn resolve(
             nl.link_by_name(n)
                 .map_err(nl_err("cannot look up the interface"))?
                 .ok_or_else(|| {
-                    Unresolved::Configured(format!(
+                    Unresolved::Missing(format!(
                         "Invalid interface name [{n}]: no such interface{}",
                         ns_note(p)
                     ))
@@ -229,18 +344,7 @@ fn resolve(
             (link, pfx.unwrap_or(r.dst_len))
         }
     };
-    let label = match &p.label {
-        Some(l) => {
-            let full = format!("{}:{l}", link.name);
-            if full.len() > 15 {
-                return Err(Unresolved::Configured(format!(
-                    "Interface label [{full}] exceeds maximum character limit of 15"
-                )));
-            }
-            Some(full)
-        }
-        None => None,
-    };
+    let label = p.label.as_ref().map(|l| format!("{}:{l}", link.name));
     let broadcast = match (p.ip, p.broadcast) {
         (IpAddr::V4(ip), Broadcast::Addr(b)) => {
             if !findif::contains(IpAddr::V4(ip), prefix, IpAddr::V4(b)) {
@@ -276,7 +380,7 @@ fn resolve(
     })
 }
 
-fn ns_note(p: &Params) -> String {
+fn ns_note(p: &Config) -> String {
     p.network_namespace
         .as_ref()
         .map(|n| format!(" in network namespace {n}"))
@@ -292,7 +396,7 @@ fn family_name(ip: IpAddr) -> &'static str {
 }
 
 /// The address entries for our ip, split into ours (on the nic with the prefix) and others.
-fn find_ours(p: &Params, nl: &mut Netlink) -> Result<Vec<Addr>> {
+fn find_ours(p: &Config, nl: &mut Netlink) -> Result<Vec<Addr>> {
     let addrs = nl
         .addrs(rtnl::family_of(p.ip))
         .map_err(|e| Error::generic(format!("cannot list addresses: {e}")))?;
@@ -308,7 +412,7 @@ fn describe(a: &Addr, links: &[Link]) -> String {
     format!("{}/{} on {name}", a.ip, a.prefix_len)
 }
 
-fn spec(p: &Params, t: &Target) -> AddrSpec {
+fn spec(p: &Config, t: &Target) -> AddrSpec {
     let mut flags = 0;
     if p.ip.is_ipv6() && p.nodad {
         flags |= rtnl::IFA_F_NODAD;
@@ -335,7 +439,7 @@ fn spec(p: &Params, t: &Target) -> AddrSpec {
     }
 }
 
-fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
+fn start(ctx: &Context, p: &Config, t: &Target, nl: &mut Netlink) -> Result<()> {
     let nic = &t.link.name;
     let found = find_ours(p, nl)?;
     let mine = found
@@ -355,11 +459,11 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
                     p.ip, t.prefix
                 ))
             })?;
-            return start(inv, p, t, nl);
+            return start(ctx, p, t, nl);
         }
         Some(_) => {
             tracing::info!("{}/{} is already on {nic}", p.ip, t.prefix);
-            return Ok(Code::Success);
+            return Ok(());
         }
         None => {}
     }
@@ -377,7 +481,7 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
         tracing::warn!("{} is also configured as {}", p.ip, describe(other, &links));
     }
     if let (true, IpAddr::V4(ip)) = (p.lvs_support, p.ip) {
-        state::remove_conflicting_loopback(inv, nl, ip, &links)?;
+        state::remove_conflicting_loopback(ctx, p, nl, ip, &links)?;
     }
 
     let is_loopback = t.link.flags & rtnl::IFF_LOOPBACK != 0;
@@ -388,11 +492,11 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
             .map_err(|e| Error::generic(format!("Failed to bring device {nic} up: {e}")))?;
     }
     if let (true, IpAddr::V4(ip), Some(mac), false) = (p.run_arping, p.ip, mac, is_loopback) {
-        match sender::probe_conflict(t.link.index, mac, ip, &inv.deadline) {
+        match sender::probe_conflict(t.link.index, mac, ip, &ctx.deadline) {
             Ok(Some(theirs)) => bail!(
                 ErrGeneric,
                 "IPv4 address collision {ip} [DAD]: {} already answers for it on {nic}; not adding it",
-                fmt_mac(&theirs)
+                crate::packets::fmt_mac(&theirs)
             ),
             Ok(None) => {}
             Err(e) => tracing::warn!("run_arping: cannot probe for {ip} on {nic}: {e}"),
@@ -419,15 +523,34 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
             .map(|l| format!(" (label {l})"))
             .unwrap_or_default()
     );
-    nl.add_addr(&spec).map_err(|e| {
-        Error::generic(format!("Failed to add {}/{} to {nic}: {e}", p.ip, t.prefix))
-    })?;
+    if let Err(e) = nl.add_addr(&spec) {
+        // A concurrent start of the same resource added it in between: that is success, once
+        // the address is verified to be there as this start would have added it.
+        let ours = e.raw_os_error() == Some(libc::EEXIST)
+            && find_ours(p, nl)?
+                .iter()
+                .any(|a| a.index == t.link.index && a.prefix_len == t.prefix);
+        if ours {
+            tracing::info!(
+                "{}/{} was added to {nic} meanwhile (a concurrent start); it is there",
+                p.ip,
+                t.prefix
+            );
+            return Ok(());
+        }
+        bail!(
+            ErrGeneric,
+            "Failed to add {}/{} to {nic}: {e}",
+            p.ip,
+            t.prefix
+        );
+    }
 
     if p.ip.is_ipv6() && !p.nodad {
-        wait_for_dad(inv, p, t, nl)?;
+        wait_for_dad(ctx, p, t, nl)?;
     }
     if is_loopback || t.link.flags & rtnl::IFF_NOARP != 0 {
-        return Ok(Code::Success);
+        return Ok(());
     }
     if let Some(mac) = mac {
         let a = Announce {
@@ -436,15 +559,15 @@ fn start(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<C
             ip: p.ip,
             reply: p.arp_reply,
         };
-        announce(inv, p, &a, p.arp_count);
+        announce(ctx, p, &a, p.arp_count);
     }
-    Ok(Code::Success)
+    Ok(())
 }
 
 /// IPv6 duplicate address detection: wait (bounded) until the address is no longer tentative;
 /// on dadfailed remove it and fail.
-fn wait_for_dad(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<()> {
-    let limit = inv.deadline.capped(Duration::from_secs(10));
+fn wait_for_dad(ctx: &Context, p: &Config, t: &Target, nl: &mut Netlink) -> Result<()> {
+    let limit = ctx.deadline.capped(Duration::from_secs(10));
     let state = limit.poll(Duration::from_millis(50), || {
         let flags = find_ours(p, nl)
             .ok()?
@@ -478,25 +601,25 @@ fn wait_for_dad(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> R
 }
 
 /// Send `count` announcements now, or from a background process that outlives this one.
-fn announce(inv: &Invocation, p: &Params, a: &Announce, count: u32) {
+fn announce(ctx: &Context, p: &Config, a: &Announce, count: u32) {
     if count == 0 {
         return;
     }
     if p.arp_bg {
-        if let Err(e) = state::spawn_sender(inv, p, a, count) {
+        if let Err(e) = state::spawn_sender(ctx, p, a, count) {
             tracing::warn!("cannot start the background ARP sender: {e}; sending now");
         } else {
             return;
         }
     }
-    match sender::announce(a, count, p.arp_interval, &inv.deadline) {
+    match sender::announce(a, count, p.arp_interval, &ctx.deadline) {
         Ok(n) => tracing::debug!("sent {n} announcements for {}", a.ip),
         Err(e) => tracing::error!("Could not send gratuitous arps for {}: {e}", a.ip),
     }
 }
 
-fn stop(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
-    state::stop_sender(inv, p);
+fn stop(ctx: &Context, p: &Config, t: &Target, nl: &mut Netlink) -> Result<()> {
+    state::stop_sender(ctx, p);
     let nic = &t.link.name;
     let found = find_ours(p, nl)?;
     let links = nl.links().unwrap_or_default();
@@ -510,37 +633,19 @@ fn stop(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Co
             a.ip,
             a.prefix_len
         );
-        let mut s = spec(p, t);
-        s.prefix_len = a.prefix_len;
-        if let Err(e) = nl.del_addr(&s) {
-            // Gone in between (another agent, a primary taking secondaries with it) is fine.
-            if e.raw_os_error() != Some(libc::EADDRNOTAVAIL) {
-                bail!(
-                    ErrGeneric,
-                    "Unable to remove IP [{}/{}] from interface [{nic}]: {e}",
-                    a.ip,
-                    a.prefix_len
-                );
-            }
-        }
-        if p.flush_routes {
-            let v = if p.ip.is_ipv4() { "ipv4" } else { "ipv6" };
-            if let Err(e) = std::fs::write(format!("/proc/sys/net/{v}/route/flush"), "1") {
-                tracing::warn!("flush_routes: cannot flush the {v} route cache: {e}");
-            }
-        }
+        remove(p, a, nl, &links)?;
     }
     if let (IpAddr::V6(ip), Some(label)) = (p.ip, p.ipv6_addrlabel) {
         // As the stock agent: an error here (no such policy) is of no consequence.
         let _ = nl.addrlabel(false, ip, label);
     }
     if let (true, IpAddr::V4(ip)) = (p.lvs_support, p.ip) {
-        state::restore_loopback(inv, nl, ip);
+        state::restore_loopback(ctx, p, nl, ip);
     }
-    Ok(Code::Success)
+    Ok(())
 }
 
-fn monitor(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result<Code> {
+fn monitor(ctx: &Context, p: &Config, t: &Target, nl: &mut Netlink) -> Result<State> {
     let nic = &t.link.name;
     let found = find_ours(p, nl)?;
     let ours = found
@@ -548,7 +653,7 @@ fn monitor(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result
         .find(|a| a.index == t.link.index && a.prefix_len == t.prefix);
     let Some(ours) = ours else {
         if found.is_empty() {
-            return Ok(Code::NotRunning);
+            return Ok(State::Stopped);
         }
         let links = nl.links().unwrap_or_default();
         let seen: Vec<String> = found.iter().map(|a| describe(a, &links)).collect();
@@ -586,19 +691,7 @@ fn monitor(inv: &Invocation, p: &Params, t: &Target, nl: &mut Netlink) -> Result
             ip: p.ip,
             reply: p.arp_reply,
         };
-        announce(inv, p, &a, p.arp_count_refresh);
+        announce(ctx, p, &a, p.arp_count_refresh);
     }
-    Ok(Code::Success)
-}
-
-pub fn fmt_mac(m: &[u8]) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-/// A deadline for a background sender: its own sending time plus a margin.
-pub fn sender_deadline(count: u32, interval: Duration) -> Deadline {
-    Deadline::after(interval * count + Duration::from_secs(5))
+    Ok(State::Running)
 }

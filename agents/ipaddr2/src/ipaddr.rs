@@ -2,9 +2,5 @@
 //! (ARP_INTERVAL_MS, ARP_REPEAT, ARP_BACKGROUND) and the same behaviour.
 
 fn main() -> std::process::ExitCode {
-    rustha_ocf::run(
-        &ocf_metadata::agents::ipaddr2::IPADDR,
-        Some(ipaddr2::legacy),
-        ipaddr2::handle,
-    )
+    rustha_ocf::run(&ipaddr2::IPADDR)
 }

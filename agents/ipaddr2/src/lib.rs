@@ -1,14 +1,21 @@
 //! `ocf:rustha:IPaddr2` (and the legacy name `IPaddr`): a virtual IPv4/IPv6 address managed over
 //! netlink, a drop-in for `ocf:heartbeat:IPaddr2`.
 //!
-//! - [`params`]: the typed parameters, checked as the stock agent checks them;
+//! - [`params`]: the parameters, declared once, and [`params::Config`], what they mean
+//!   together (pure: no system call);
+//! - [`description`]: names, texts and actions of IPaddr2 and IPaddr;
+//! - [`agent`]: start, stop, monitor, validate-all, reload-agent (the system tier);
 //! - [`findif`]: address arithmetic and the route selection of the stock findif;
 //! - [`rtnl`] (wire format) and [`netlink`] (the socket): links, addresses, routes;
 //! - [`packets`] (wire format) and [`sender`] (the sockets): gratuitous ARP, unsolicited NA,
 //!   ARP duplicate address probes;
-//! - [`agent`]: start, stop, monitor, validate-all; [`state`]: what outlives one invocation.
+//! - [`state`]: what outlives one invocation (the background sender, the saved loopback).
+//!
+//! Module dependencies go one way: agent → state → sender → packets; agent → netlink → rtnl;
+//! params → findif → rtnl (tools/check-module-cycles.sh checks it).
 
 pub mod agent;
+pub mod description;
 pub mod findif;
 pub mod netlink;
 pub mod packets;
@@ -17,5 +24,4 @@ pub mod rtnl;
 pub mod sender;
 pub mod state;
 
-pub use agent::handle;
-pub use params::legacy;
+pub use agent::{IPADDR, IPADDR2};

@@ -9,9 +9,5 @@
 //! check_link_status); anywhere else is a failure with a reason.
 
 fn main() -> std::process::ExitCode {
-    rustha_ocf::run(
-        &ocf_metadata::agents::ipaddr2::IPADDR2,
-        Some(ipaddr2::legacy),
-        ipaddr2::handle,
-    )
+    rustha_ocf::run(&ipaddr2::IPADDR2)
 }

@@ -97,6 +97,14 @@ pub fn mac6(bytes: &[u8]) -> Option<[u8; 6]> {
     bytes.try_into().ok()
 }
 
+/// A MAC address as `aa:bb:cc:dd:ee:ff`.
+pub fn fmt_mac(m: &[u8]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -629,7 +629,7 @@ mod tests {
             let _ = parse_route(&bytes);
             let _ = error_code(&bytes);
             let _ = crate::packets::Arp::parse(&bytes);
-            let _ = crate::state::stat_starttime(&String::from_utf8_lossy(&bytes));
+            let _ = rustha_support::proc::Stat::parse(&String::from_utf8_lossy(&bytes));
         }
     }
 

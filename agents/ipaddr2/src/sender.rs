@@ -185,6 +185,12 @@ fn send_na(fd: &OwnedFd, ifindex: u32, target: Ipv6Addr, mac: [u8; 6]) -> io::Re
     Ok(())
 }
 
+/// The deadline of a background sender: its own sending time plus a margin (it outlives the
+/// invocation that started it, and with it that invocation's deadline).
+pub fn background_deadline(count: u32, interval: Duration) -> Deadline {
+    Deadline::after(interval * count + Duration::from_secs(5))
+}
+
 /// Send `count` announcements, `interval` apart, stopping at the deadline. Returns how many
 /// went out.
 pub fn announce(

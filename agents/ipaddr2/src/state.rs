@@ -1,74 +1,49 @@
 //! State kept between invocations in the state directory (`HA_RSCTMP`): the background ARP
 //! sender's PID file and the loopback address saved by `lvs_support`.
 //!
-//! The PID file holds `PID STARTTIME` (field 22 of `/proc/PID/stat`), so stop signals the
+//! The PID file names the sender by PID and start time ([`ProcessId`]), so stop signals the
 //! sender only if that very process still runs, never a recycled PID.
 
-use crate::agent::sender_deadline;
 use crate::netlink::Netlink;
-use crate::params::Params;
+use crate::params::Config;
 use crate::rtnl::{self, AddrSpec, Link};
 use crate::sender::{self, Announce};
-use rustha_ocf::{Error, Invocation, Result};
+use rustha_ocf::{Context, Error, Result};
+use rustha_support::proc::ProcessId;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-fn file_name(prefix: &str, p: &Params, ip: IpAddr) -> String {
-    match &p.network_namespace {
-        Some(ns) => format!("{prefix}-{ns}-{ip}"),
-        None => format!("{prefix}-{ip}"),
+fn file_name(prefix: &str, c: &Config) -> String {
+    match &c.network_namespace {
+        Some(ns) => format!("{prefix}-{ns}-{}", c.ip),
+        None => format!("{prefix}-{}", c.ip),
     }
 }
 
 /// The PID file of the background sender for this address.
-pub fn pid_file(inv: &Invocation, p: &Params) -> PathBuf {
-    inv.state_dir().join(file_name("IPaddr2-send_arp", p, p.ip))
-}
-
-/// `PID STARTTIME` → (pid, starttime).
-pub fn parse_pid_file(s: &str) -> Option<(i32, u64)> {
-    let mut it = s.split_whitespace();
-    let pid: i32 = it.next()?.parse().ok()?;
-    let start: u64 = it.next()?.parse().ok()?;
-    (pid > 1).then_some((pid, start))
-}
-
-/// Field 22 (starttime) of a `/proc/PID/stat` line; the command name may contain spaces and
-/// parentheses, so fields are counted after the last `)`.
-pub fn stat_starttime(stat: &str) -> Option<u64> {
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(19)?.parse().ok()
-}
-
-/// The starttime of a live (not zombie) process.
-fn starttime_of(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let state = stat[stat.rfind(')')? + 1..].split_whitespace().next()?;
-    if state == "Z" || state == "X" {
-        return None;
-    }
-    stat_starttime(&stat)
+pub fn pid_file(ctx: &Context, c: &Config) -> PathBuf {
+    ctx.state_dir().join(file_name("IPaddr2-send_arp", c))
 }
 
 /// Fork a child that sends `count` announcements and exits; its PID file lets stop end it.
-pub fn spawn_sender(inv: &Invocation, p: &Params, a: &Announce, count: u32) -> std::io::Result<()> {
-    let file = pid_file(inv, p);
-    std::fs::create_dir_all(inv.state_dir())?;
+pub fn spawn_sender(ctx: &Context, c: &Config, a: &Announce, count: u32) -> std::io::Result<()> {
+    let file = pid_file(ctx, c);
+    std::fs::create_dir_all(ctx.state_dir())?;
     // One sender per address: a newer one replaces one still running (its PID file would be lost).
-    stop_sender(inv, p);
-    let interval = p.arp_interval;
+    stop_sender(ctx, c);
+    let interval = c.arp_interval;
     let announce = *a;
     // SAFETY: the agent is single-threaded; the child only sends packets, touches its own PID
     // file and leaves with _exit.
     match unsafe { nix::unistd::fork() }.map_err(std::io::Error::from)? {
         nix::unistd::ForkResult::Child => {
             detach();
-            let deadline = sender_deadline(count, interval);
+            let deadline = sender::background_deadline(count, interval);
             let _ = sender::announce(&announce, count, interval, &deadline);
             let me = std::process::id() as i32;
-            if let Ok(s) = std::fs::read_to_string(&file) {
-                if parse_pid_file(&s).map(|(pid, _)| pid) == Some(me) {
+            if let Ok(Some(p)) = ProcessId::read_file(&file) {
+                if p.pid == me {
                     let _ = std::fs::remove_file(&file);
                 }
             }
@@ -78,14 +53,14 @@ pub fn spawn_sender(inv: &Invocation, p: &Params, a: &Announce, count: u32) -> s
         nix::unistd::ForkResult::Parent { child } => {
             let pid = child.as_raw();
             // The child may not be visible in /proc for an instant; its starttime is fixed.
-            let start = (0..50).find_map(|_| {
-                starttime_of(pid).or_else(|| {
+            let sender = (0..50).find_map(|_| {
+                ProcessId::of(pid).or_else(|| {
                     std::thread::sleep(Duration::from_millis(1));
                     None
                 })
             });
-            match start {
-                Some(start) => std::fs::write(&file, format!("{pid} {start}\n"))?,
+            match sender {
+                Some(p) => p.write_file(&file)?,
                 None => tracing::debug!("background sender {pid} finished at once"),
             }
             tracing::info!(
@@ -115,57 +90,52 @@ fn detach() {
 }
 
 /// The PID of this address's background sender, if it still runs (verified by its starttime).
-pub fn running_sender(inv: &Invocation, p: &Params) -> Option<i32> {
-    let s = std::fs::read_to_string(pid_file(inv, p)).ok()?;
-    let (pid, start) = parse_pid_file(&s)?;
-    (starttime_of(pid) == Some(start)).then_some(pid)
+pub fn running_sender(ctx: &Context, c: &Config) -> Option<i32> {
+    let p = ProcessId::read_file(&pid_file(ctx, c)).ok()??;
+    p.is_running().then_some(p.pid)
 }
 
 /// End the background sender of this address, if it still runs (verified by its starttime).
-pub fn stop_sender(inv: &Invocation, p: &Params) {
-    let file = pid_file(inv, p);
-    let Ok(s) = std::fs::read_to_string(&file) else {
-        return;
+pub fn stop_sender(ctx: &Context, c: &Config) {
+    let file = pid_file(ctx, c);
+    let sender = match ProcessId::read_file(&file) {
+        Ok(None) => return,
+        Ok(Some(p)) => p,
+        Err(e) => {
+            tracing::warn!("ignoring unreadable PID file: {e}");
+            let _ = std::fs::remove_file(&file);
+            return;
+        }
     };
     let _ = std::fs::remove_file(&file);
-    let Some((pid, start)) = parse_pid_file(&s) else {
-        tracing::warn!("ignoring unreadable PID file {}", file.display());
-        return;
-    };
-    if starttime_of(pid) != Some(start) {
-        tracing::debug!("background sender {pid} already finished");
+    if !sender.is_running() {
+        tracing::debug!("background sender {} already finished", sender.pid);
         return;
     }
-    let target = nix::unistd::Pid::from_raw(pid);
+    let target = nix::unistd::Pid::from_raw(sender.pid);
     match nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGTERM) {
         // SIGTERM's default action ends the sender; waiting for its exit would only add the
         // kernel's RCU grace period for closing its packet socket.
         Ok(()) => tracing::info!(
-            "killed previously running send_arp for {} (pid {pid})",
-            p.ip
+            "killed previously running send_arp for {} (pid {})",
+            c.ip,
+            sender.pid
         ),
         Err(e) => tracing::warn!(
             "Could not kill previously running send_arp for {}: {e}",
-            p.ip
+            c.ip
         ),
     }
 }
 
-fn loopback_file(inv: &Invocation, p_ns: Option<&str>, ip: Ipv4Addr) -> PathBuf {
-    let name = match p_ns {
-        Some(ns) => format!("IPaddr2-lvs-{ns}-{ip}"),
-        None => format!("IPaddr2-lvs-{ip}"),
-    };
-    inv.state_dir().join(name)
-}
-
-fn ns_of(inv: &Invocation) -> Option<&str> {
-    inv.params.get("network_namespace")
+fn loopback_file(ctx: &Context, c: &Config) -> PathBuf {
+    ctx.state_dir().join(file_name("IPaddr2-lvs", c))
 }
 
 /// lvs_support: a `/32` of our address on a loopback device is removed on start (and saved).
 pub fn remove_conflicting_loopback(
-    inv: &Invocation,
+    ctx: &Context,
+    c: &Config,
     nl: &mut Netlink,
     ip: Ipv4Addr,
     links: &[Link],
@@ -184,8 +154,8 @@ pub fn remove_conflicting_loopback(
             continue;
         };
         tracing::info!("Removing conflicting loopback {ip}/32 on {}", lo.name);
-        let file = loopback_file(inv, ns_of(inv), ip);
-        let _ = std::fs::create_dir_all(inv.state_dir());
+        let file = loopback_file(ctx, c);
+        let _ = std::fs::create_dir_all(ctx.state_dir());
         if let Err(e) = std::fs::write(&file, format!("{}\n", lo.name)) {
             tracing::error!(
                 "Could not save conflicting loopback {}: {e}; it will not be restored",
@@ -215,8 +185,8 @@ fn lo_spec(ip: Ipv4Addr, index: u32) -> AddrSpec {
 }
 
 /// lvs_support: put the saved loopback address back on stop.
-pub fn restore_loopback(inv: &Invocation, nl: &mut Netlink, ip: Ipv4Addr) {
-    let file = loopback_file(inv, ns_of(inv), ip);
+pub fn restore_loopback(ctx: &Context, c: &Config, nl: &mut Netlink, ip: Ipv4Addr) {
+    let file = loopback_file(ctx, c);
     let Ok(name) = std::fs::read_to_string(&file) else {
         return;
     };
@@ -235,26 +205,4 @@ pub fn restore_loopback(inv: &Invocation, nl: &mut Netlink, ip: Ipv4Addr) {
         None => tracing::warn!("cannot restore {ip}/32: interface {name} is gone"),
     }
     let _ = std::fs::remove_file(&file);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pid_file_format() {
-        assert_eq!(parse_pid_file("123 456\n"), Some((123, 456)));
-        assert_eq!(parse_pid_file("123"), None);
-        assert_eq!(parse_pid_file("1 5"), None);
-        assert_eq!(parse_pid_file("x 5"), None);
-    }
-
-    #[test]
-    fn starttime_survives_odd_command_names() {
-        let stat = "4242 (IP addr) 2) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10";
-        assert_eq!(stat_starttime(stat), Some(987654));
-        assert_eq!(stat_starttime("garbage"), None);
-        let own = std::fs::read_to_string("/proc/self/stat").unwrap();
-        assert!(stat_starttime(&own).is_some());
-    }
 }

@@ -219,12 +219,12 @@ fn bad_input_gives_the_stock_code_one_reason_and_changes_nothing() {
         (
             &[("ip", "10.251.1.5"), ("cidr_netmask", "33")],
             CONFIGURED,
-            "[33]",
+            "invalid cidr_netmask \"33\"",
         ),
         (
             &[("ip", "fd00::5"), ("cidr_netmask", "129")],
             CONFIGURED,
-            "[129]",
+            "invalid cidr_netmask \"129\"",
         ),
         (
             &[("ip", "10.251.1.5"), ("nic", "nosuch0")],

@@ -23,7 +23,9 @@ fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {
         assert!(v11.contains(
             "<parameter name=\"check_link_status\" unique=\"0\" required=\"0\" reloadable=\"1\">"
         ));
-        assert!(v11.contains("<parameter name=\"ip\" unique=\"1\" required=\"1\">"));
+        assert!(
+            v11.contains("<parameter name=\"ip\" unique=\"1\" required=\"1\" unique-group=\"ip\">")
+        );
         for v10 in [meta_data(bin, Some(("1", "0"))), meta_data(bin, None)] {
             assert!(
                 !v10.contains("<action name=\"reload-agent\"") && !v10.contains("reloadable="),
@@ -135,23 +137,23 @@ fn reload_agent_rejects_bad_values_like_validate_all_and_changes_nothing() {
     lab.run(&ns, IPADDR2, &["start"], &base).expect(OK);
     let before = lab.addrs(&ns);
     for (bin, name, value, needle) in [
-        (IPADDR2, "arp_count", "0", "Invalid arp_count [0]"),
+        (IPADDR2, "arp_count", "0", "invalid arp_count \"0\""),
         (IPADDR2, "arp_interval", "-5", "arp_interval"),
         (
             IPADDR2,
             "arp_sender",
             "bogus",
-            "unrecognized arp_sender value: bogus",
+            "invalid arp_sender \"bogus\"",
         ),
         (IPADDR2, "arp_count_refresh", "x", "arp_count_refresh"),
         (
             IPADDR2,
             "check_link_status",
             "maybe",
-            "check_link_status=\"maybe\"",
+            "invalid check_link_status \"maybe\"",
         ),
         (IPADDR2, "nic", "nosuchnic0", "nosuchnic0"),
-        (IPADDR, "ARP_REPEAT", "0", "Invalid ARP_REPEAT [0]"),
+        (IPADDR, "ARP_REPEAT", "0", "invalid ARP_REPEAT \"0\""),
     ] {
         let mut env = base.to_vec();
         env.retain(|(k, _)| *k != name && !(bin == IPADDR && k.starts_with("arp")));

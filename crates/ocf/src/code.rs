@@ -56,8 +56,9 @@ impl Code {
 pub struct Error {
     pub code: Code,
     pub reason: String,
-    /// For `ErrConfigured` on stop: whether stop may report success because nothing can be
-    /// running with this configuration (true unless the agent says otherwise).
+    /// Only for agents run with [`crate::run_handler`]: for `ErrConfigured` on stop, whether
+    /// stop may report success because nothing can be running with this configuration (true
+    /// unless the agent says otherwise). [`crate::run`] applies the stop rule instead.
     pub stop_ok_when_unconfigured: bool,
 }
 
@@ -89,6 +90,9 @@ impl Error {
     pub fn not_running(reason: impl Into<String>) -> Self {
         Error::new(Code::NotRunning, reason)
     }
+    pub fn unimplemented(reason: impl Into<String>) -> Self {
+        Error::new(Code::Unimplemented, reason)
+    }
 }
 
 impl fmt::Display for Error {
@@ -99,8 +103,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<ocf_metadata::ParamError> for Error {
-    fn from(e: ocf_metadata::ParamError) -> Self {
+impl From<crate::values::ParamError> for Error {
+    fn from(e: crate::values::ParamError) -> Self {
         Error::configured(e.to_string())
     }
 }

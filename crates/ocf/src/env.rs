@@ -1,10 +1,11 @@
 //! The action and the OCF environment of one invocation.
 
-use crate::legacy::LegacyMapper;
-use crate::{Code, Error, Result};
-use ocf_metadata::{Agent, OcfVersion, Values};
+use crate::model::{Agent, OcfVersion};
+use crate::notify::Notification;
+use crate::values::Values;
 use rustha_support::Deadline;
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::time::Duration;
 
 /// The action requested on the command line.
@@ -13,7 +14,7 @@ pub enum Action {
     Start,
     Stop,
     Monitor,
-    /// heartbeat v1 / LSB-style `status`; most agents treat it as a probe.
+    /// heartbeat v1 / LSB-style `status`: a probe that also prints `running` or `stopped`.
     Status,
     Promote,
     Demote,
@@ -26,6 +27,8 @@ pub enum Action {
     MetaData,
     Usage,
     Methods,
+    /// Print the man page (hidden: not in the meta-data; packaging calls it).
+    Manpage,
     Other(String),
 }
 
@@ -47,6 +50,7 @@ impl Action {
             "meta-data" | "metadata" => Action::MetaData,
             "usage" | "help" | "--help" | "-h" => Action::Usage,
             "methods" => Action::Methods,
+            "manpage" | "--manpage" => Action::Manpage,
             other => Action::Other(other.to_string()),
         }
     }
@@ -69,8 +73,18 @@ impl Action {
             Action::MetaData => "meta-data",
             Action::Usage => "usage",
             Action::Methods => "methods",
+            Action::Manpage => "manpage",
             Action::Other(s) => s,
         }
+    }
+
+    /// Actions that only print information: always available, never listed as operations
+    /// (except meta-data, which the meta-data lists).
+    pub fn is_informational(&self) -> bool {
+        matches!(
+            self,
+            Action::MetaData | Action::Usage | Action::Methods | Action::Manpage
+        )
     }
 }
 
@@ -96,7 +110,19 @@ impl Meta {
     }
 
     pub fn clone_max(&self) -> Option<u32> {
-        self.get("clone_max").and_then(|v| v.parse().ok())
+        self.get("clone_max").and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The clone instance number (`clone`), if any.
+    pub fn clone_number(&self) -> Option<u32> {
+        self.get("clone").and_then(|v| v.trim().parse().ok())
+    }
+
+    /// `globally_unique` as `ocf_is_true` reads it.
+    pub fn globally_unique(&self) -> bool {
+        self.get("globally_unique")
+            .and_then(|v| rustha_support::parse_bool(v, rustha_support::Dialect::Ocf))
+            .unwrap_or(false)
     }
 
     /// For notify: `pre` or `post`.
@@ -108,13 +134,36 @@ impl Meta {
     pub fn notify_operation(&self) -> Option<&str> {
         self.get("notify_operation")
     }
+
+    /// Meta attributes from `(name, value)` pairs (names without the `CRM_meta_` prefix), with
+    /// a 20 s timeout: for agents' unit tests.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Meta {
+        let raw = pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Meta::from_raw(raw, Duration::from_secs(20))
+    }
+
+    pub(crate) fn from_raw(raw: BTreeMap<String, String>, timeout: Duration) -> Meta {
+        let interval = raw
+            .get("interval")
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        Meta {
+            timeout,
+            interval: Duration::from_millis(interval),
+            raw,
+        }
+    }
 }
 
-/// Everything an action handler needs to know about this invocation.
+/// Everything an action needs to know about this invocation, besides its parameters.
 #[derive(Debug)]
-pub struct Invocation {
+pub struct Context {
     pub action: Action,
-    pub params: Values,
+    /// The agent's name (`IPaddr2`, `IPaddr`, ...).
+    pub agent: &'static str,
     pub meta: Meta,
     /// `OCF_RESOURCE_INSTANCE`, or the agent's name when unset.
     pub instance: String,
@@ -125,90 +174,28 @@ pub struct Invocation {
     /// Called the heartbeat v1 way, with positional parameters.
     pub legacy: bool,
     pub ocf_version: OcfVersion,
-    env: Vec<(String, String)>,
+    env: Vec<(OsString, OsString)>,
 }
 
-impl Invocation {
-    pub(crate) fn from_env(
-        agent: &'static Agent,
-        action: Action,
-        env: &[(String, String)],
-        positional: &[String],
-        legacy: Option<LegacyMapper>,
-        ocf_version: OcfVersion,
-    ) -> Result<Invocation> {
-        let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let mut raw: BTreeMap<String, String> = BTreeMap::new();
-        let mut meta_raw = BTreeMap::new();
-        for (k, v) in env {
-            if let Some(m) = k.strip_prefix("OCF_RESKEY_CRM_meta_") {
-                meta_raw.insert(m.to_string(), v.clone());
-            } else if let Some(p) = k.strip_prefix("OCF_RESKEY_") {
-                raw.insert(p.to_string(), v.clone());
-            }
-        }
-        let is_legacy = !positional.is_empty();
-        if is_legacy {
-            let Some(mapper) = legacy else {
-                return Err(Error::new(
-                    Code::ErrArgs,
-                    format!(
-                        "{} takes no positional arguments (got {:?}); pass parameters as OCF_RESKEY_* variables",
-                        agent.name,
-                        positional.join(" ")
-                    ),
-                ));
-            };
-            for (k, v) in mapper(positional)? {
-                raw.insert(k.to_string(), v);
-            }
-        }
-        let params = Values::parse(agent, raw.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-
-        let ms = |v: Option<&String>| v.and_then(|s| s.trim().parse::<u64>().ok());
-        let default_timeout = agent
-            .action(action.name())
-            .map(|a| u64::from(a.timeout) * 1000)
-            .unwrap_or(20_000);
-        let timeout = Duration::from_millis(
-            ms(meta_raw.get("timeout"))
-                .unwrap_or(default_timeout)
-                .max(1),
-        );
-        let interval = Duration::from_millis(ms(meta_raw.get("interval")).unwrap_or(0));
-        let check_level = lookup("OCF_CHECK_LEVEL")
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        Ok(Invocation {
-            action,
-            params,
-            meta: Meta {
-                timeout,
-                interval,
-                raw: meta_raw,
-            },
-            instance: lookup("OCF_RESOURCE_INSTANCE")
-                .unwrap_or(agent.name)
-                .to_string(),
-            check_level,
-            deadline: Deadline::with_margin(timeout),
-            legacy: is_legacy,
-            ocf_version,
-            env: env.to_vec(),
-        })
-    }
-
-    /// A probe: a one-time monitor Pacemaker uses to learn the current state.
+impl Context {
+    /// A probe: a one-time monitor Pacemaker uses to learn the current state (also heartbeat's
+    /// `status`).
     pub fn is_probe(&self) -> bool {
         matches!(self.action, Action::Monitor | Action::Status) && self.meta.interval.is_zero()
     }
 
-    /// Any environment variable of this invocation (e.g. `HA_RSCTMP`).
+    /// Any environment variable of this invocation (e.g. `HA_RSCTMP`); `None` when unset or
+    /// not valid UTF-8.
     pub fn env(&self, name: &str) -> Option<&str> {
+        self.env_os(name).and_then(OsStr::to_str)
+    }
+
+    /// An environment variable as the OS gave it.
+    pub fn env_os(&self, name: &str) -> Option<&OsStr> {
         self.env
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_os_str())
     }
 
     /// Directory for the agent's runtime state (`HA_RSCTMP`, as the stock agents use).
@@ -217,5 +204,122 @@ impl Invocation {
             .filter(|d| !d.is_empty())
             .unwrap_or("/run/resource-agents")
             .into()
+    }
+
+    /// The notification of a `notify` action (Pacemaker's `notify_*` meta attributes).
+    pub fn notification(&self) -> Option<Notification> {
+        Notification::from_meta(&self.meta)
+    }
+
+    /// The resource's name without a clone instance suffix (`drbd0` for `drbd0:1`).
+    pub fn resource_name(&self) -> &str {
+        self.instance
+            .split_once(':')
+            .map(|(n, _)| n)
+            .unwrap_or(&self.instance)
+    }
+}
+
+/// The environment of one invocation as the runtime reads it: the parameters' raw values,
+/// the meta attributes, everything else.
+pub(crate) struct Environment {
+    pub vars: Vec<(OsString, OsString)>,
+    pub params: crate::params::RawValues,
+    pub meta: BTreeMap<String, String>,
+}
+
+impl Environment {
+    pub fn read(vars: Vec<(OsString, OsString)>) -> Environment {
+        let mut params = BTreeMap::new();
+        let mut meta = BTreeMap::new();
+        for (k, v) in &vars {
+            // A name that is not UTF-8 cannot be one of our parameters.
+            let Some(k) = k.to_str() else { continue };
+            if let Some(m) = k.strip_prefix("OCF_RESKEY_CRM_meta_") {
+                meta.insert(m.to_string(), v.to_string_lossy().into_owned());
+            } else if let Some(p) = k.strip_prefix("OCF_RESKEY_") {
+                params.insert(p.to_string(), v.clone());
+            }
+        }
+        Environment { vars, params, meta }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.to_str())
+    }
+
+    /// The operation's timeout: `OCF_RESKEY_CRM_meta_timeout` in milliseconds, else the
+    /// action's default. 0, negative and garbage values get the default and one warning.
+    pub fn timeout(&self, agent: &Agent, action: &Action) -> (Duration, Option<String>) {
+        let default_ms = agent
+            .action(action.name())
+            .or_else(|| {
+                agent
+                    .action("monitor")
+                    .filter(|_| *action == Action::Status)
+            })
+            .map(|a| u64::from(a.timeout) * 1000)
+            .unwrap_or(20_000);
+        let default = Duration::from_millis(default_ms);
+        match self.meta.get("timeout").map(|s| s.trim()) {
+            None | Some("") => (default, None),
+            Some(s) => match s.parse::<u64>() {
+                Ok(ms) if ms > 0 => (Duration::from_millis(ms), None),
+                _ => (
+                    default,
+                    Some(format!(
+                        "ignoring CRM_meta_timeout \"{}\" (expected a positive number of milliseconds); using the default {}s",
+                        rustha_support::text::shown(s),
+                        default.as_secs()
+                    )),
+                ),
+            },
+        }
+    }
+
+    pub fn context(
+        &self,
+        agent: &'static Agent,
+        action: Action,
+        legacy: bool,
+        version: OcfVersion,
+        timeout: Duration,
+    ) -> Context {
+        Context {
+            action,
+            agent: agent.name,
+            meta: Meta::from_raw(self.meta.clone(), timeout),
+            instance: self
+                .get("OCF_RESOURCE_INSTANCE")
+                .filter(|s| !s.is_empty())
+                .unwrap_or(agent.name)
+                .to_string(),
+            check_level: self
+                .get("OCF_CHECK_LEVEL")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0),
+            deadline: Deadline::with_margin(timeout),
+            legacy,
+            ocf_version: version,
+            env: self.vars.clone(),
+        }
+    }
+}
+
+/// An invocation of an agent not yet ported to [`crate::ResourceAgent`]: the [`Context`] and
+/// the parameters by name.
+#[derive(Debug)]
+pub struct Invocation {
+    pub params: Values,
+    pub context: Context,
+}
+
+impl std::ops::Deref for Invocation {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.context
     }
 }

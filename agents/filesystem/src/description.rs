@@ -1,7 +1,7 @@
 //! `ocf:rustha:Filesystem`: drop-in for `ocf:heartbeat:Filesystem` (same parameters, defaults and
 //! meanings).
 
-use crate::{Action, Agent, Kind, Parameter};
+use rustha_ocf::{ActionSpec as Action, Agent, Kind, Parameter};
 
 pub static FILESYSTEM: Agent = Agent {
     name: "Filesystem",
@@ -126,12 +126,13 @@ signal_delay seconds after term_signals.",
         Action::new("methods", 5),
         Action::new("reload-agent", 20),
     ],
+    see_also: &["mount(8)", "fsck(8)"],
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{xml, OcfVersion};
+    use rustha_ocf::{xml, OcfVersion};
 
     #[test]
     fn only_parameters_read_afresh_by_each_action_are_reloadable() {

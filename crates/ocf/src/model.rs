@@ -1,23 +1,7 @@
-//! One declarative description per agent, and everything derived from it.
-//!
-//! An agent is described once, as an [`Agent`] value: its parameters (type, default, required,
-//! unique, reloadable, deprecation, descriptions) and its actions (timeouts, intervals, depth,
-//! role). From that single description come:
-//! - the `meta-data` XML ([`xml::render`]): valid against resource-agents' `ra-api-1.dtd` for
-//!   OCF 1.0 callers (what `ocf-tester` checks), with `reloadable`, `select` and `reload-agent`
-//!   for OCF 1.1 callers;
-//! - parameter parsing and validation ([`Values::parse`]), so what the agent accepts cannot drift
-//!   from what it advertises;
-//! - the man page ([`man::render`]).
+//! The description of an agent, as data: what the meta-data XML ([`crate::xml`]), the man page
+//! ([`crate::man`]) and the parameter parser ([`crate::params`]) are all made from.
 
-pub mod agents;
-pub mod man;
-mod values;
-pub mod xml;
-
-pub use values::{parse_bool, ParamError, Values};
-
-/// A resource agent's description.
+/// A resource agent's description: name, texts, parameters, actions.
 #[derive(Debug)]
 pub struct Agent {
     /// The agent's name as Pacemaker sees it: `ocf:rustha:NAME`.
@@ -27,7 +11,11 @@ pub struct Agent {
     pub shortdesc: &'static str,
     pub longdesc: &'static str,
     pub parameters: &'static [Parameter],
-    pub actions: &'static [Action],
+    /// The actions a cluster manager may schedule (and `meta-data`, `validate-all`): exactly
+    /// what the meta-data lists. The runtime refuses any other action.
+    pub actions: &'static [ActionSpec],
+    /// Man pages for SEE ALSO besides crm(8), pcs(8) and the stock agent's page, e.g. `ip(8)`.
+    pub see_also: &'static [&'static str],
 }
 
 impl Agent {
@@ -35,12 +23,12 @@ impl Agent {
         self.parameters.iter().find(|p| p.name == name)
     }
 
-    pub fn action(&self, name: &str) -> Option<&'static Action> {
+    pub fn action(&self, name: &str) -> Option<&'static ActionSpec> {
         self.actions.iter().find(|a| a.name == name)
     }
 }
 
-/// The type of a parameter's value.
+/// The type of a parameter's value, as the meta-data announces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     String,
@@ -58,12 +46,27 @@ pub struct Parameter {
     pub kind: Kind,
     pub default: Option<&'static str>,
     pub required: bool,
-    pub unique: bool,
+    /// OCF 1.1 `unique-group`: resources of this agent may not share the values of all the
+    /// parameters of one group (pcs refuses a second resource with the same `ip`). Rendered as
+    /// `unique="1"` for OCF 1.0 callers.
+    pub unique_group: Option<&'static str>,
     pub reloadable: bool,
     /// Deprecated in favour of the named parameter (or of nothing: `Some("")`).
     pub deprecated_for: Option<&'static str>,
     pub shortdesc: &'static str,
     pub longdesc: &'static str,
+    /// A value for the man page's EXAMPLE section (required parameters need one).
+    pub example: Option<&'static str>,
+    /// The parameter names the resource: see [`crate::params`] and the stop rule.
+    pub identifies: bool,
+    /// The agents (by name) that have this parameter; empty: all agents of the declaration.
+    pub only_in: &'static [&'static str],
+    /// An agent that declares this parameter differently (another name, default, text), e.g.
+    /// IPaddr's `ARP_REPEAT` for IPaddr2's `arp_count`: `(agent name, declaration)`.
+    pub variant: Option<(&'static str, &'static Parameter)>,
+    /// Old names that stand in for this parameter when it is not set (rendered as deprecated
+    /// parameters replaced with this one).
+    pub old_names: &'static [Parameter],
 }
 
 impl Parameter {
@@ -73,11 +76,16 @@ impl Parameter {
             kind,
             default: None,
             required: false,
-            unique: false,
+            unique_group: None,
             reloadable: false,
             deprecated_for: None,
             shortdesc,
             longdesc: "",
+            example: None,
+            identifies: false,
+            only_in: &[],
+            variant: None,
+            old_names: &[],
         }
     }
     pub const fn default(mut self, v: &'static str) -> Self {
@@ -88,16 +96,20 @@ impl Parameter {
         self.required = true;
         self
     }
+    /// `unique="1"`: a group of its own, named after the parameter.
     pub const fn unique(mut self) -> Self {
-        self.unique = true;
+        self.unique_group = Some(self.name);
+        self
+    }
+    pub const fn unique_group(mut self, group: &'static str) -> Self {
+        self.unique_group = Some(group);
         self
     }
     pub const fn reloadable(mut self) -> Self {
         self.reloadable = true;
         self
     }
-    /// The parameter is an old name of `replacement`: a value given under this name is used as
-    /// the value of `replacement` unless that is set too.
+    /// The parameter is deprecated in favour of `replacement` ("" for none).
     pub const fn deprecated_for(mut self, replacement: &'static str) -> Self {
         self.deprecated_for = Some(replacement);
         self
@@ -106,11 +118,51 @@ impl Parameter {
         self.longdesc = longdesc;
         self
     }
+    pub const fn example(mut self, value: &'static str) -> Self {
+        self.example = Some(value);
+        self
+    }
+    /// This parameter names the resource (with the other identifying ones). When it is
+    /// invalid, nothing this agent started can be running: stop succeeds without acting and a
+    /// monitor finds the resource stopped. Every other parameter is a side parameter: when it
+    /// is invalid, stop and monitor still act, with its default.
+    pub const fn identifies(mut self) -> Self {
+        self.identifies = true;
+        self
+    }
+    pub const fn only_in(mut self, agents: &'static [&'static str]) -> Self {
+        self.only_in = agents;
+        self
+    }
+    pub const fn variant(mut self, agent: &'static str, decl: &'static Parameter) -> Self {
+        self.variant = Some((agent, decl));
+        self
+    }
+    pub const fn old_names(mut self, old: &'static [Parameter]) -> Self {
+        self.old_names = old;
+        self
+    }
+
+    /// Whether the parameter is declared as unique (`unique="1"` in OCF 1.0).
+    pub fn is_unique(&self) -> bool {
+        self.unique_group.is_some()
+    }
+
+    /// This declaration as `agent` has it: `None` when the agent lacks the parameter.
+    pub fn for_agent(&'static self, agent: &str) -> Option<&'static Parameter> {
+        if !self.only_in.is_empty() && !self.only_in.contains(&agent) {
+            return None;
+        }
+        match self.variant {
+            Some((name, decl)) if name == agent => Some(decl),
+            _ => Some(self),
+        }
+    }
 }
 
 /// One action the agent supports, with the defaults Pacemaker uses for it.
 #[derive(Debug, Clone, Copy)]
-pub struct Action {
+pub struct ActionSpec {
     pub name: &'static str,
     /// Default timeout in seconds.
     pub timeout: u32,
@@ -121,9 +173,9 @@ pub struct Action {
     pub role: Option<&'static str>,
 }
 
-impl Action {
+impl ActionSpec {
     pub const fn new(name: &'static str, timeout: u32) -> Self {
-        Action {
+        ActionSpec {
             name,
             timeout,
             interval: None,
@@ -150,7 +202,8 @@ impl Action {
 pub enum OcfVersion {
     /// OCF 1.0: `ra-api-1.dtd` as resource-agents ships it (ocf-tester validates against it).
     V1_0,
-    /// OCF 1.1: `reloadable`, `deprecated`, `select`, `reload-agent`, Promoted/Unpromoted roles.
+    /// OCF 1.1: `reloadable`, `unique-group`, `deprecated`, `select`, `reload-agent`,
+    /// Promoted/Unpromoted roles.
     V1_1,
 }
 
@@ -178,7 +231,8 @@ pub(crate) mod testdata {
         parameters: &[
             Parameter::new("ip", Kind::String, "IP address")
                 .required()
-                .unique(),
+                .unique()
+                .example("10.0.0.1"),
             Parameter::new("cidr_netmask", Kind::Integer, "Netmask bits"),
             Parameter::new("netmask", Kind::Integer, "Old name").deprecated_for("cidr_netmask"),
             Parameter::new("arp_bg", Kind::Boolean, "ARP in background").default("true"),
@@ -187,13 +241,14 @@ pub(crate) mod testdata {
                 .reloadable(),
         ],
         actions: &[
-            Action::new("start", 20),
-            Action::new("stop", 20),
-            Action::new("monitor", 20).interval(10).depth(0),
-            Action::new("promote", 20).role("Promoted"),
-            Action::new("meta-data", 5),
-            Action::new("validate-all", 20),
-            Action::new("reload-agent", 20),
+            ActionSpec::new("start", 20),
+            ActionSpec::new("stop", 20),
+            ActionSpec::new("monitor", 20).interval(10).depth(0),
+            ActionSpec::new("promote", 20).role("Promoted"),
+            ActionSpec::new("meta-data", 5),
+            ActionSpec::new("validate-all", 20),
+            ActionSpec::new("reload-agent", 20),
         ],
+        see_also: &["ip(8)"],
     };
 }

@@ -1,6 +1,8 @@
-//! Parameter parsing and validation against an agent's description.
+//! Parameters by name, validated against a static description: the interface of agents not yet
+//! ported to [`crate::params`] (declared, typed parameters). New agents do not use it.
 
-use crate::{Agent, Kind};
+use crate::model::{Agent, Kind};
+use rustha_support::text::shown;
 use std::collections::BTreeMap;
 
 /// The validated parameters of one invocation: every described parameter that was given or has a
@@ -18,11 +20,14 @@ pub struct Values {
 pub enum ParamError {
     #[error("required parameter {0} is not set")]
     Missing(&'static str),
-    #[error("parameter {name}={value:?} is not an integer")]
+    #[error("parameter {name}=\"{}\" is not an integer", shown(value))]
     NotInteger { name: &'static str, value: String },
-    #[error("parameter {name}={value:?} is not a boolean (expected true or false)")]
+    #[error(
+        "parameter {name}=\"{}\" is not a boolean (expected true or false)",
+        shown(value)
+    )]
     NotBoolean { name: &'static str, value: String },
-    #[error("parameter {name}={value:?} is not one of: {expected}")]
+    #[error("parameter {name}=\"{}\" is not one of: {expected}", shown(value))]
     NotInSet {
         name: &'static str,
         value: String,
@@ -30,13 +35,9 @@ pub enum ParamError {
     },
 }
 
-/// `ocf_is_true`'s spellings, plus their negations.
+/// `ocf_is_true`'s spellings, plus their negations ([`rustha_support::Dialect::Ocf`]).
 pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "y" | "on" | "ja" => Some(true),
-        "0" | "false" | "no" | "n" | "off" | "nein" | "" => Some(false),
-        _ => None,
-    }
+    rustha_support::parse_bool(v, rustha_support::Dialect::Ocf)
 }
 
 impl Values {
@@ -154,7 +155,7 @@ fn check(name: &'static str, kind: Kind, value: &str) -> Result<(), ParamError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::DUMMY;
+    use crate::model::testdata::DUMMY;
 
     #[test]
     fn defaults_and_given_values() {

@@ -1,6 +1,6 @@
 //! `meta-data` XML.
 
-use crate::{Agent, Kind, OcfVersion};
+use crate::model::{Agent, Kind, OcfVersion};
 use std::fmt::Write;
 
 /// Actions `ra-api-1.dtd` allows; others (`reload-agent`) are left out of OCF 1.0 output.
@@ -55,9 +55,13 @@ pub fn render(agent: &Agent, version: OcfVersion) -> String {
         let mut attrs = format!(
             "name=\"{}\" unique=\"{}\" required=\"{}\"",
             escape(p.name),
-            u8::from(p.unique),
+            u8::from(p.is_unique()),
             u8::from(p.required)
         );
+        // pcs reads unique-group (OCF 1.1), not the deprecated unique, to refuse duplicates.
+        if let (true, Some(group)) = (v11, p.unique_group) {
+            let _ = write!(attrs, " unique-group=\"{}\"", escape(group));
+        }
         if v11 && p.reloadable {
             attrs.push_str(" reloadable=\"1\"");
         }
@@ -150,7 +154,7 @@ fn longdesc_or<'a>(longdesc: &'a str, shortdesc: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::DUMMY;
+    use crate::model::testdata::DUMMY;
 
     #[test]
     fn ocf_1_0_follows_the_dtd() {
@@ -161,6 +165,8 @@ mod tests {
         assert!(!x.contains("reloadable"));
         assert!(!x.contains("select"));
         assert!(!x.contains("<deprecated>"));
+        assert!(!x.contains("unique-group"));
+        assert!(x.contains("name=\"ip\" unique=\"1\" required=\"1\">"));
         assert!(x.contains("<content type=\"string\" default=\"fast\" />"));
         assert!(x.contains("role=\"Master\""));
         assert!(x.contains("shortdesc lang=\"en\">Example &amp; test agent<"));
@@ -177,6 +183,7 @@ mod tests {
         assert!(x.contains("<version>1.1</version>"));
         assert!(x.contains("<action name=\"reload-agent\" timeout=\"20s\" />"));
         assert!(x.contains("name=\"mode\" unique=\"0\" required=\"0\" reloadable=\"1\""));
+        assert!(x.contains("name=\"ip\" unique=\"1\" required=\"1\" unique-group=\"ip\">"));
         assert!(x.contains("<content type=\"select\" default=\"fast\">"));
         assert!(x.contains("<option value=\"slow\" />"));
         assert!(x.contains("<replaced-with name=\"cidr_netmask\"/>"));
