@@ -6,7 +6,8 @@
 //!   encryption, without I/O.
 //! - [`rmcpplus`]: Open Session and RAKP 1–4 payloads, cipher suites.
 //! - [`crypto`]: AuthCodes, RAKP key derivation, HMAC integrity, AES-CBC-128.
-//! - [`client`]: a small blocking UDP client: session setup, retransmission with a bounded retry
+//! - [`client`]: a small blocking UDP client: session setup (IPMI 1.5 and RMCP+ handshakes as
+//!   state machines without I/O, randomness injected), retransmission with a bounded retry
 //!   budget (driven by [`rustha_support::Deadline`]), chassis commands, Close Session.
 
 pub mod client;
@@ -15,7 +16,7 @@ pub mod msg;
 pub mod packet;
 pub mod rmcpplus;
 
-pub use client::{Config, Error, ErrorKind, Interface, Session};
+pub use client::{Config, Error, ErrorKind, Interface, OsRandom, Random, Session};
 pub use msg::{AuthType, ChassisControl, ChassisStatus, Privilege};
 pub use rmcpplus::CipherSuite;
 
