@@ -46,13 +46,17 @@ impl Faults {
             None if word == "close-after-reply" => self.close_after_reply = true,
             Some(("slow", ms)) => {
                 let ms: u64 = ms.parse().map_err(|_| {
-                    format!("fault 'slow={ms}': expected slow=MILLISECONDS, e.g. slow=5000")
+                    format!(
+                        "fault 'slow={}': expected slow=MILLISECONDS, e.g. slow=5000",
+                        rustha_support::text::shown(ms)
+                    )
                 })?;
                 self.slow = Some(Duration::from_millis(ms));
             }
             _ => {
                 return Err(format!(
-                    "unknown fault '{word}' (expected drop-mid-reply, no-eom, slow=MS, refuse or close-after-reply)"
+                    "unknown fault '{}' (expected drop-mid-reply, no-eom, slow=MS, refuse or close-after-reply)",
+                    rustha_support::text::shown(word)
                 ))
             }
         }
@@ -383,25 +387,13 @@ fn run_power_cmd(shared: &Shared, template: &str, n: u8, on: bool) {
     lock(&shared.ran).push((n, on, code));
 }
 
-/// The longest text from outside (a command's output, a path) that a log line repeats.
+/// How much of a command's output line or a path a log line repeats.
 const SHOWN_MAX: usize = 200;
 
-/// Text from outside, fit for one log line: control characters escaped (a newline in it must
-/// not forge a second line), at most `SHOWN_MAX` characters.
-pub fn shown(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == SHOWN_MAX {
-            out.push_str("...");
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// Text from outside (a command's output, a path), fit for one log line: control characters
+/// escaped (a newline in it must not forge a second line), bounded.
+fn shown(s: &str) -> String {
+    rustha_support::text::shown_max(s, SHOWN_MAX)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! and the manual page (`--man`) are rendered from it and from `TOPICS`.
 
 use na_sim::{Config, Faults, Sim, MAX_LINE};
+use rustha_support::roff;
+use rustha_support::text::shown;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -139,6 +141,9 @@ const OPTIONS: &[Opt] = &[
 ];
 
 const NAME: &str = "na-sim - a simulated Node Assassin fence device (TNAP 1.1.x over TCP)";
+const DESCRIPTION: &str = "A test tool: a Node Assassin (an open-hardware fence device that \
+                           holds each node's power and reset buttons and senses its power feed) \
+                           simulated on TCP, for testing fence agents without the hardware.";
 const SYNOPSIS: &str = "na-sim [--listen ADDR:PORT] [--nodes N] [OPTIONS]";
 
 /// The text after the options, shared by `--help` and the man page: (heading, paragraphs).
@@ -280,32 +285,19 @@ fn help() -> String {
     s
 }
 
-/// Text for troff: backslashes escaped, hyphens as minus signs (so options can be searched and
-/// copied), a line never starting with a control character.
-fn roff(text: &str) -> String {
-    let s = text.replace('\\', "\\e").replace('-', "\\-");
-    if s.starts_with(['.', '\'']) {
-        format!("\\&{s}")
-    } else {
-        s
-    }
-}
-
 fn man() -> String {
     let mut s = format!(
         ".TH NA-SIM 1 \"\" \"rustha {}\" \"rustha tools\"\n.SH NAME\n{}\n.SH SYNOPSIS\n{}\n",
         env!("CARGO_PKG_VERSION"),
-        roff(NAME),
-        roff(SYNOPSIS)
+        roff::escape_line(NAME),
+        roff::escape_line(SYNOPSIS)
     );
-    s.push_str(
-        ".SH DESCRIPTION\nA test tool: a Node Assassin (an open-hardware fence device that holds \
-         each node's power and reset buttons and senses its power feed) simulated on TCP, for \
-         testing fence agents without the hardware.\n.SH OPTIONS\n",
-    );
+    s.push_str(".SH DESCRIPTION\n");
+    s.push_str(&roff::escape(DESCRIPTION));
+    s.push_str(".SH OPTIONS\n");
     for o in OPTIONS {
-        let _ = write!(s, ".TP\n.B {}\n", roff(&usage_of(o)));
-        let _ = writeln!(s, "{}", roff(o.help));
+        let _ = write!(s, ".TP\n.B {}\n", roff::escape_line(&usage_of(o)));
+        s.push_str(&roff::escape(o.help));
     }
     for (title, paras) in topics() {
         let _ = writeln!(s, ".SH {title}");
@@ -313,7 +305,7 @@ fn man() -> String {
             if i > 0 {
                 s.push_str(".PP\n");
             }
-            let _ = writeln!(s, "{}", roff(p));
+            s.push_str(&roff::escape(p));
         }
     }
     s
@@ -328,7 +320,7 @@ fn print(text: &str) {
 fn ms(opt: &str, v: &str) -> Result<Duration, String> {
     v.parse::<u64>()
         .map(Duration::from_millis)
-        .map_err(|_| format!("{opt} '{v}' is not a number of milliseconds"))
+        .map_err(|_| format!("{opt} '{}' is not a number of milliseconds", shown(v)))
 }
 
 /// What the command line asks for.
@@ -351,7 +343,7 @@ fn parse(args: &[String]) -> Result<Run, String> {
         let opt = OPTIONS
             .iter()
             .find(|o| o.name == word || o.short == Some(word))
-            .ok_or_else(|| format!("unknown option '{word}' (see --help)"))?;
+            .ok_or_else(|| format!("unknown option '{}' (see --help)", shown(word)))?;
         let val = match (opt.value, inline) {
             (None, None) => String::new(),
             (None, Some(_)) => return Err(format!("option {} takes no value", opt.name)),
@@ -377,7 +369,10 @@ fn parse(args: &[String]) -> Result<Run, String> {
             }
             "--listen" => {
                 cfg.listen = val.parse().map_err(|_| {
-                    format!("--listen '{val}' is not ADDR:PORT (expected e.g. 127.0.0.1:238)")
+                    format!(
+                        "--listen '{}' is not ADDR:PORT (expected e.g. 127.0.0.1:238)",
+                        shown(&val)
+                    )
                 })?
             }
             "--nodes" => {
@@ -385,13 +380,15 @@ fn parse(args: &[String]) -> Result<Run, String> {
                     .parse()
                     .ok()
                     .filter(|n| (1..=99).contains(n))
-                    .ok_or_else(|| format!("--nodes '{val}' out of range (expected 1..99)"))?
+                    .ok_or_else(|| {
+                        format!("--nodes '{}' out of range (expected 1..99)", shown(&val))
+                    })?
             }
             "--initial" => {
                 cfg.initial_on = match val.as_str() {
                     "on" => true,
                     "off" => false,
-                    _ => return Err(format!("--initial '{val}': expected on or off")),
+                    _ => return Err(format!("--initial '{}': expected on or off", shown(&val))),
                 }
             }
             "--on-cmd" => cfg.on_cmd = Some(val),
@@ -409,7 +406,10 @@ fn parse(args: &[String]) -> Result<Run, String> {
                     .ok()
                     .filter(|n| (1..=10_000).contains(n))
                     .ok_or_else(|| {
-                        format!("--max-connections '{val}' out of range (expected 1..10000)")
+                        format!(
+                            "--max-connections '{}' out of range (expected 1..10000)",
+                            shown(&val)
+                        )
                     })?
             }
             "--idle-timeout-s" => {
@@ -419,7 +419,10 @@ fn parse(args: &[String]) -> Result<Run, String> {
                     .filter(|s| *s >= 1)
                     .map(Duration::from_secs)
                     .ok_or_else(|| {
-                        format!("--idle-timeout-s '{val}' is not a number of seconds (>= 1)")
+                        format!(
+                            "--idle-timeout-s '{}' is not a number of seconds (>= 1)",
+                            shown(&val)
+                        )
                     })?
             }
             "--fault" => faults.add(&val)?,
@@ -440,7 +443,7 @@ fn main() {
         Ok(Run::Serve(c, p)) => (*c, p),
         Ok(Run::Print(text)) => return print(&text),
         Err(e) => {
-            eprintln!("na-sim: {}", na_sim::shown(&e));
+            eprintln!("na-sim: {e}");
             std::process::exit(2);
         }
     };
@@ -458,7 +461,7 @@ fn main() {
         if let Err(e) = std::fs::write(&tmp, format!("{}\n", sim.addr().port()))
             .and_then(|_| std::fs::rename(&tmp, &f))
         {
-            eprintln!("na-sim: cannot write port file {}: {e}", na_sim::shown(&f));
+            eprintln!("na-sim: cannot write port file {}: {e}", shown(&f));
             std::process::exit(1);
         }
     }
@@ -492,7 +495,11 @@ mod tests {
             }
             assert!(parse_words(&words).is_ok(), "{}", o.name);
             assert!(h.contains(&usage_of(o)), "--help lacks {}", o.name);
-            assert!(m.contains(&roff(&usage_of(o))), "man lacks {}", o.name);
+            assert!(
+                m.contains(&roff::escape_line(&usage_of(o))),
+                "man lacks {}",
+                o.name
+            );
         }
     }
 

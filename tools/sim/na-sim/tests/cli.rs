@@ -90,6 +90,22 @@ fn help_and_bad_options() {
     }
 }
 
+/// Issue 9 item 17: a value echoed in an error is escaped and bounded (one short line).
+#[test]
+fn echoed_values_are_escaped_and_bounded() {
+    let long = format!("1\nforged line{}", "x".repeat(100_000));
+    for opt in ["--nodes", "--listen", "--fault", "--boot-ms", "--initial"] {
+        let o = Command::new(SIM).args([opt, &long]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{opt}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(e.lines().count(), 1, "{opt}: {e}");
+        assert!(e.len() < 300, "{opt}: {} bytes", e.len());
+        assert!(e.contains("'1\\nforged line"), "{opt}: {e}");
+    }
+    let o = Command::new(SIM).arg(&long).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
+}
+
 #[test]
 fn serves_and_runs_power_commands() {
     let dir = std::env::temp_dir().join(format!("na-sim-cli-{}", std::process::id()));
