@@ -129,3 +129,45 @@ pub(super) fn command_name(req: &Request) -> &'static str {
         _ => "IPMI command",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(completion: u8) -> Response {
+        Response {
+            rq_addr: msg::CONSOLE_ADDR,
+            netfn: msg::NETFN_CHASSIS | 1,
+            rs_addr: msg::BMC_ADDR,
+            rq_seq: 1,
+            cmd: msg::CMD_CHASSIS_CONTROL,
+            completion,
+            data: vec![7],
+        }
+    }
+
+    #[test]
+    fn completion_codes_name_the_command() {
+        let req = msg::chassis_control(ChassisControl::PowerDown);
+        assert_eq!(
+            completion(&req, response(0), Privilege::Operator).unwrap(),
+            [7]
+        );
+        let e = completion(&req, response(0xd4), Privilege::User).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Privilege);
+        assert!(
+            e.message.starts_with(
+                "Chassis Control refused: insufficient privilege (session runs as user;"
+            ),
+            "{e}"
+        );
+        let e = completion(&req, response(0xc1), Privilege::Operator).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Command);
+        assert!(e.message.starts_with("Chassis Control failed: ") && e.message.ends_with("(C1h)"));
+        assert_eq!(
+            command_name(&msg::get_chassis_status()),
+            "Get Chassis Status"
+        );
+        assert_eq!(command_name(&Request::new(0x30, 0x01, [])), "IPMI command");
+    }
+}
