@@ -90,8 +90,7 @@ fn node02(port: u16) -> String {
         .to_string()
 }
 
-#[test]
-fn original_agent_passes_every_action_against_the_defaults() {
+fn need_net_telnet() {
     let perl = rustha_support::run(
         &Command::new("perl").args(["-MNet::Telnet", "-e", "1"]),
         &Deadline::after(Duration::from_secs(10)),
@@ -101,15 +100,20 @@ fn original_agent_passes_every_action_against_the_defaults() {
         "this test runs the original fence_na, which needs perl's Net::Telnet: \
          apt-get install libnet-telnet-perl (tools/install-deps.sh does)"
     );
-    let dir = TempDir(std::env::temp_dir().join(format!("na-sim-116-{}", std::process::id())));
+}
+
+/// na-sim with `args` (and where to listen) in a directory of its own: (dir, process, port).
+fn start_sim(name: &str, args: &[&str]) -> (TempDir, Running, u16) {
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("na-sim-116-{name}-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&dir.0);
     std::fs::create_dir_all(&dir.0).unwrap();
     let port_file = dir.0.join("port");
-    // Nothing but where to listen: the defaults are under test.
-    let _sim = Running(
+    let sim = Running(
         std::process::Command::new(SIM)
             .args(["--listen", "127.0.0.1:0", "--port-file"])
             .arg(&port_file)
+            .args(args)
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
@@ -124,6 +128,13 @@ fn original_agent_passes_every_action_against_the_defaults() {
         .trim()
         .parse()
         .unwrap();
+    (dir, sim, port)
+}
+
+#[test]
+fn original_agent_passes_every_action_against_the_defaults() {
+    need_net_telnet();
+    let (dir, _sim, port) = start_sim("defaults", &[]);
     let agent = install_116(&dir.0, port);
 
     let (code, out) = fence_na(&agent, "status");
@@ -151,5 +162,20 @@ fn original_agent_passes_every_action_against_the_defaults() {
     assert!(
         out.contains("1,node01\n2,node02\n3,--\n4,--\n"),
         "list: {out}"
+    );
+}
+
+/// What `--help` says of `--no-commas`: the original agent reads only the comma form. Without
+/// it, the agent sees no node lines and reports a running node as off.
+#[test]
+fn original_agent_needs_the_comma_form() {
+    need_net_telnet();
+    let (dir, _sim, port) = start_sim("no-commas", &["--no-commas"]);
+    let agent = install_116(&dir.0, port);
+    assert_eq!(node02(port), "- Node 02: P0 R0 F1");
+    let (code, out) = fence_na(&agent, "status");
+    assert_eq!(
+        code, 2,
+        "status of a running node read without commas: {out}"
     );
 }
