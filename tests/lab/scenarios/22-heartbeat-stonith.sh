@@ -4,8 +4,8 @@
 # external/ plugin interface with our fence_na, against na-sim holding both nodes' power. The active
 # node (node1) dies at once (its namespaces are killed); node2 declares it dead after deadtime (5 s),
 # resets it through the Node Assassin (off, then on: node1 boots again), and only then takes both
-# groups over; the addresses answer from outside. node1 comes back and rejoins without taking the
-# groups back. Each step is timed from the death and set against the seed's figure ("5-10 s; 30 s
+# groups over; the addresses answer from outside. node1 boots again (after hb-lab's reboot delay, a
+# real server's POST) and rejoins without taking the groups back. Each step is timed from the death and set against the seed's figure ("5-10 s; 30 s
 # means something is wrong"), with heartbeat's deadtime reported apart.
 #
 # Variables: AGENTS_DIR/FENCE_DIR or RUSTHA_BIN (our agents, see ours.sh), HB_LAB_NET (10.250.7).
@@ -75,6 +75,7 @@ wait_for 40 "node1 to rejoin (active as node2 sees it)" out_has '^active$' timeo
 timed "node1 rejoined"
 sleep 3
 active_on node2 node1 || fail "after node1 rejoined the groups are not (only) on node2"
+! grep -q 'Both machines own' "$LAB_DIR"/node*/ha-log || fail "heartbeat reports both nodes holding the resources: $(grep -h 'Both machines own' "$LAB_DIR"/node*/ha-log | head -n 1)"
 check_status node2 node1
 
 ms() { echo "$((($2 - $1) / 1000000))"; }

@@ -67,12 +67,6 @@ active_on() { holds "$1" && holds_none "$2" && all_answer; }
 check_status() {
     local owner=$1 other=$2 r rc out script arg
     for r in "${GROUP1[@]}" "${GROUP2[@]}"; do
-        # TEMPORARY (issue 9 item 12, the Filesystem engineer's fix in progress): Filesystem's
-        # v1 status prints nothing on stdout yet, so heartbeat never sees the mount as held.
-        if [[ $r == Filesystem::* ]] && [ -z "$(timeout 20 "$LAB" exec "$owner" /etc/ha.d/resource.d/Filesystem "$LOOP" /srv/data ext4 noatime status 2>/dev/null)" ]; then
-            echo "    KNOWN BUG (issue 9 item 12): Filesystem status prints nothing; its status check is skipped until the fix lands"
-            continue
-        fi
         rc=0
         timeout 20 "$LAB" exec "$owner" "$HB_RM" status "$r" >/dev/null 2>&1 || rc=$?
         [ "$rc" = 0 ] || fail "heartbeat on $owner does not see $r as held (ResourceManager status rc $rc)"
