@@ -12,7 +12,7 @@
 //! - [`state`]: what outlives one invocation (the background sender, the saved loopback).
 //!
 //! Module dependencies go one way: agent → state → sender → packets; agent → netlink → rtnl;
-//! params → findif → rtnl (tools/check-module-cycles.sh checks it).
+//! params → findif → rtnl (`cargo test -p rustha-ocf --test module_cycles` checks it).
 
 pub mod agent;
 pub mod description;

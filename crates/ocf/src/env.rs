@@ -1,7 +1,6 @@
 //! The action and the OCF environment of one invocation.
 
 use crate::model::{Agent, OcfVersion};
-use crate::notify::Notification;
 use crate::values::Values;
 use rustha_support::Deadline;
 use std::collections::BTreeMap;
@@ -204,11 +203,6 @@ impl Context {
             .filter(|d| !d.is_empty())
             .unwrap_or("/run/resource-agents")
             .into()
-    }
-
-    /// The notification of a `notify` action (Pacemaker's `notify_*` meta attributes).
-    pub fn notification(&self) -> Option<Notification> {
-        Notification::from_meta(&self.meta)
     }
 
     /// The resource's name without a clone instance suffix (`drbd0` for `drbd0:1`).

@@ -3,7 +3,14 @@
 //! Pacemaker 2.1 names the roles `promoted`/`unpromoted`; older versions (and still many
 //! configurations) use `master`/`slave`. Both are read; the new names win when both are set.
 
-use crate::env::Meta;
+use crate::env::{Context, Meta};
+
+impl Context {
+    /// The notification of a `notify` action (Pacemaker's `notify_*` meta attributes).
+    pub fn notification(&self) -> Option<Notification> {
+        Notification::from_meta(&self.meta)
+    }
+}
 
 /// Before or after the operation the notification is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
