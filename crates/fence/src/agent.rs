@@ -1,7 +1,7 @@
 //! What an agent supplies: its description and option table ([`AgentInfo`]) and the device
 //! operations ([`FenceAgent`]). The runtime does everything else.
 
-use crate::options::{OptSpec, Options};
+use crate::options::{opt, Opt, OptSpec, Options};
 use rustha_support::{Deadline, Secret};
 use std::fmt;
 
@@ -22,31 +22,47 @@ impl fmt::Display for PowerState {
 }
 
 /// Exit codes of the Fence Agent API.
-pub mod exit {
-    /// Success; `status`: the plug is on.
-    pub const OK: i32 = 0;
-    /// Failure of any kind; `status`: unknown.
-    pub const FAIL: i32 = 1;
-    /// `status`: the plug is off.
-    pub const STATUS_OFF: i32 = 2;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// 0: success; `status`: the plug is on.
+    Success,
+    /// 1: failure of any kind; `status`: unknown.
+    Failure,
+    /// 2: `status`: the plug is off.
+    PowerOff,
+    /// 8: the local login check failed (fence_na 1.1.6: its config file's system::username and
+    /// system::password did not match).
+    LoginMismatch,
 }
 
-/// A failure: one line for the user, and the exit code (usually [`exit::FAIL`]).
+impl ExitCode {
+    /// The process exit status.
+    pub fn code(self) -> i32 {
+        match self {
+            ExitCode::Success => 0,
+            ExitCode::Failure => 1,
+            ExitCode::PowerOff => 2,
+            ExitCode::LoginMismatch => 8,
+        }
+    }
+}
+
+/// A failure: one line for the user, and the exit code (usually [`ExitCode::Failure`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FenceError {
-    pub code: i32,
+    pub code: ExitCode,
     pub message: String,
 }
 
 impl FenceError {
     pub fn new(message: impl Into<String>) -> Self {
         FenceError {
-            code: exit::FAIL,
+            code: ExitCode::Failure,
             message: message.into(),
         }
     }
 
-    pub fn with_code(code: i32, message: impl Into<String>) -> Self {
+    pub fn with_code(code: ExitCode, message: impl Into<String>) -> Self {
         FenceError {
             code,
             message: message.into(),
@@ -62,17 +78,56 @@ impl fmt::Display for FenceError {
 
 impl std::error::Error for FenceError {}
 
-/// An action beyond the standard ones (fence_na's `release`, `boot_all`, ...).
-#[derive(Debug, Clone)]
-pub struct ExtraAction {
+/// What an extra action does: called connected, with the plug normalized when one was given.
+pub type Handler<A> = fn(&mut A, &Ctx, Option<&str>) -> Result<(), FenceError>;
+
+/// An action beyond the standard ones (fence_na's `release`, fence_ipmilan's `diag`), declared
+/// once: its name, whether it acts on one plug, its description and its handler.
+pub struct ExtraAction<A> {
     pub name: &'static str,
     pub needs_plug: bool,
     pub desc: &'static str,
+    /// Listed in the meta-data's `<actions>` (as stock lists `diag`): only what a tool such as
+    /// pcs may schedule; admin-only actions stay in the man page.
+    pub in_metadata: bool,
+    pub run: Handler<A>,
 }
 
-/// The description of an agent: names, texts, its full option table.
-#[derive(Debug, Clone)]
-pub struct AgentInfo {
+impl<A> ExtraAction<A> {
+    pub fn new(name: &'static str, needs_plug: bool, desc: &'static str, run: Handler<A>) -> Self {
+        ExtraAction {
+            name,
+            needs_plug,
+            desc,
+            in_metadata: false,
+            run,
+        }
+    }
+
+    /// List it in the meta-data.
+    pub fn listed(mut self) -> Self {
+        self.in_metadata = true;
+        self
+    }
+}
+
+impl<A> Clone for ExtraAction<A> {
+    fn clone(&self) -> Self {
+        ExtraAction { ..*self }
+    }
+}
+
+impl<A> fmt::Debug for ExtraAction<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtraAction")
+            .field("name", &self.name)
+            .field("needs_plug", &self.needs_plug)
+            .finish()
+    }
+}
+
+/// The description of an agent: names, texts, its full option table, its extra actions.
+pub struct AgentInfo<A> {
     /// `fence_na`.
     pub name: &'static str,
     pub shortdesc: &'static str,
@@ -81,14 +136,14 @@ pub struct AgentInfo {
     pub version: &'static str,
     /// [`crate::options::common_options`] (adjusted) followed by the agent's own.
     pub options: Vec<OptSpec>,
-    pub extra_actions: Vec<ExtraAction>,
+    pub extra_actions: Vec<ExtraAction<A>>,
     /// Parameters named by cluster-glue's `getconfignames` (besides `hostlist`).
-    pub plugin_config: &'static [&'static str],
+    pub plugin_config: &'static [Opt],
     /// Whether the device can enumerate its plugs (`list`, `list-status`).
     pub supports_list: bool,
 }
 
-impl AgentInfo {
+impl<A> AgentInfo<A> {
     /// An agent with `options` (start from [`crate::options::common_options`]), no extra actions,
     /// no `list`; set the other fields as needed (`..AgentInfo::new(..)`).
     pub fn new(
@@ -108,6 +163,11 @@ impl AgentInfo {
             plugin_config: &[],
             supports_list: false,
         }
+    }
+
+    /// The extra action named `name`.
+    pub fn extra(&self, name: &str) -> Option<&ExtraAction<A>> {
+        self.extra_actions.iter().find(|a| a.name == name)
     }
 }
 
@@ -135,25 +195,25 @@ impl<'a> Ctx<'a> {
 
     /// A deadline for logging in: `login_timeout` from now, within the overall budget.
     pub fn login_deadline(&self) -> Deadline {
-        self.deadline.capped(self.opts.seconds("login_timeout"))
+        self.deadline.capped(self.opts.seconds(opt::LOGIN_TIMEOUT))
     }
 
     /// A deadline for one command's answer: `shell_timeout` from now, within the overall budget.
     pub fn shell_deadline(&self) -> Deadline {
-        self.deadline.capped(self.opts.seconds("shell_timeout"))
+        self.deadline.capped(self.opts.seconds(opt::SHELL_TIMEOUT))
     }
 }
 
 /// The device side of an agent. Only `connect`, `get_power_status` and `set_power_status` are
 /// required; the runtime implements on/off/reboot/status/list/list-status/monitor/validate-all
 /// on top, with confirmation polling, retries and exit codes.
-pub trait FenceAgent {
-    fn info(&self) -> AgentInfo;
+pub trait FenceAgent: Sized {
+    fn info(&self) -> AgentInfo<Self>;
 
     /// Whether the device switches several plugs (outlets, nodes) and so needs `plug` for
     /// on/off/reboot/status; false for a device that is one machine (a BMC): `plug` is then
     /// optional and the device operations get it as given, or "". (Hide the option from the
-    /// meta-data with `tweak(&mut opts, "plug", |o| o.hidden = true)` if wanted.)
+    /// meta-data with `tweak(&mut opts, opt::PLUG, |o| o.hidden = true)` if wanted.)
     fn has_plugs(&self) -> bool {
         true
     }
@@ -212,24 +272,12 @@ pub trait FenceAgent {
     }
 
     /// Power-cycle in one device operation, for `reboot` with `method=cycle` (an option the agent
-    /// defines, e.g. `OptSpec::new("method", Kind::Select(&["onoff", "cycle"]), ..)`); confirming
+    /// defines, e.g. `OptSpec::new(METHOD, Kind::Select(&["onoff", "cycle"]), ..)`); confirming
     /// the result is up to the agent.
     fn power_cycle(&mut self, _ctx: &Ctx, _plug: &str) -> Result<(), FenceError> {
         Err(FenceError::new(
             "method 'cycle' is not supported by this device (expected method=onoff)",
         ))
-    }
-
-    /// Run one of [`AgentInfo::extra_actions`] (connected; `plug` normalized when given).
-    fn extra_action(
-        &mut self,
-        _ctx: &Ctx,
-        action: &str,
-        _plug: Option<&str>,
-    ) -> Result<(), FenceError> {
-        Err(FenceError::new(format!(
-            "action '{action}' is not supported"
-        )))
     }
 
     /// Close the connection (errors ignored).

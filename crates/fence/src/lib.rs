@@ -1,31 +1,34 @@
 //! `rustha-fence`: the Fence Agent API runtime shared by rustha's fence agents.
 //!
-//! An agent supplies an [`AgentInfo`] (names, texts, and its option table: the
+//! An agent supplies an [`AgentInfo`] (names, texts, its option table: the
 //! [`options::common_options`] every fence agent has, adjusted with [`options::tweak`], plus its
-//! own [`OptSpec`]s) and implements [`FenceAgent`] (`connect`, `get_power_status`,
-//! `set_power_status`, optionally `list` and extra actions). [`main`] then does the rest:
+//! own [`OptSpec`]s, each named by an [`Opt`] constant declared once; its [`ExtraAction`]s, each
+//! with its handler) and implements [`FenceAgent`] (`connect`, `get_power_status`,
+//! `set_power_status`, optionally `list`). The rest is here, in layers:
 //!
-//! - options from `key=value` lines on stdin when there are no arguments (`#` comments, last value
-//!   wins, `-`/`_` interchangeable, unknown keys ignored with a debug message), else from a
-//!   getopt-style command line (`--ip=X`, `--ip X`, `-a X`, `-aX`, bundled flags);
-//! - the actions on, off, reboot, status, list, list-status, monitor, validate-all (with
-//!   confirmation polling within `power_timeout`, `power_wait`, `retry_on`, `delay`,
-//!   `stonith_status_sleep`) and metadata, manpage; the agent's extra actions;
-//! - the exit codes of the Fence Agent API (status: 0 on, 2 off, 1 error; others 0 ok, 1 failure;
-//!   reboot succeeds when its off step succeeded); failures as one error line on stderr;
-//! - the password from `password` or `password_script` (run without a shell, first line of its
-//!   output), held in a [`rustha_support::Secret`]: never printed, logged or put in an argv;
-//! - cluster-glue `external/` plugin mode ([`plugin`]), configuration from the environment;
-//! - one [`rustha_support::Deadline`] bounding the whole invocation.
+//! - [`engine::execute`]: one engine for every front end. It checks the options, resolves the
+//!   password (`password`, else the first line of `password_script`, run without a shell; held
+//!   in a [`rustha_support::Secret`]), budgets the time (one [`rustha_support::Deadline`]),
+//!   validates, connects and runs one typed [`Action`]: on, off, reboot, status, list,
+//!   list-status, monitor, validate-all, metadata, manpage or an extra action, with confirmation
+//!   polling ([`engine::wait_for`]: success only on a reading at the end of `power_wait`, the
+//!   state held across it), `retry_on`, `delay`. It returns an [`Outcome`] or a [`FenceError`]
+//!   carrying its [`ExitCode`].
+//! - Front ends: [`run`] (the Fence Agent API: options as `key=value` lines on stdin when there
+//!   are no arguments, else a getopt-style command line; prints the outcome) and [`plugin`]
+//!   (cluster-glue's `external/` plugin interface, configuration from the environment).
+//! - [`logging`]: set up once for both front ends; a failure is one escaped, bounded line on
+//!   stderr, in the HA logs and (as fence-agents) in syslog as user.err.
+//! - [`run::main`] installs a panic hook first: a bug is exit 1 with one line, never 101.
 //!
 //! ```no_run
-//! use rustha_fence::{AgentInfo, Ctx, FenceAgent, FenceError, PowerState, options};
+//! use rustha_fence::{opt, options, AgentInfo, Ctx, FenceAgent, FenceError, PowerState};
 //! struct Dummy;
 //! impl FenceAgent for Dummy {
-//!     fn info(&self) -> AgentInfo {
+//!     fn info(&self) -> AgentInfo<Self> {
 //!         let mut opts = options::common_options();
-//!         options::tweak(&mut opts, "ipport", |o| o.default = Some("623"));
-//!         options::tweak(&mut opts, "plug", |o| { o.required = false; o.hidden = true });
+//!         options::tweak(&mut opts, opt::IPPORT, |o| o.default = Some("623"));
+//!         options::tweak(&mut opts, opt::PLUG, |o| { o.required = false; o.hidden = true });
 //!         AgentInfo { version: "0.1", ..AgentInfo::new("fence_dummy", "Dummy", "A dummy.", opts) }
 //!     }
 //!     fn has_plugs(&self) -> bool { false } // one machine: no plug needed
@@ -58,13 +61,18 @@ macro_rules! out {
     }};
 }
 
+pub mod action;
 pub mod agent;
+pub mod engine;
+pub mod logging;
 pub mod metadata;
 pub mod options;
 pub mod plugin;
 pub mod run;
 pub mod text;
 
-pub use agent::{exit, AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, PowerState};
-pub use options::{Kind, OptSpec, Options};
-pub use run::{main, run, settle, wait_for, Confirmation};
+pub use action::Action;
+pub use agent::{AgentInfo, Ctx, ExitCode, ExtraAction, FenceAgent, FenceError, PowerState};
+pub use engine::{execute, settle, wait_for, Confirmation, Outcome, METHOD};
+pub use options::{opt, Kind, Opt, OptSpec, Options};
+pub use run::{main, run};

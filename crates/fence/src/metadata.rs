@@ -4,24 +4,12 @@ use crate::agent::AgentInfo;
 use crate::options::{Kind, OptSpec};
 use std::fmt::Write as _;
 
-/// The standard actions, in the order fence-agents lists them.
-pub const ACTIONS: &[&str] = &[
-    "on",
-    "off",
-    "reboot",
-    "status",
-    "list",
-    "list-status",
-    "monitor",
-    "metadata",
-    "manpage",
-    "validate-all",
-];
+use crate::action::Action;
 
 pub use rustha_support::text::xml_escape;
 
 /// The options shown in meta-data, man page and help.
-fn visible(info: &AgentInfo) -> impl Iterator<Item = &OptSpec> {
+fn visible<A>(info: &AgentInfo<A>) -> impl Iterator<Item = &OptSpec> + '_ {
     info.options.iter().filter(|o| !o.hidden)
 }
 
@@ -45,7 +33,7 @@ fn content(o: &OptSpec) -> String {
 
 /// One `<parameter>` element per name (deprecated names first, then the canonical one with
 /// `obsoletes`), sorted by name as fence-agents does.
-fn parameters(info: &AgentInfo) -> Vec<(String, String)> {
+fn parameters<A>(info: &AgentInfo<A>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for o in visible(info) {
         let body = |name: &str, extra: &str| {
@@ -73,7 +61,7 @@ fn parameters(info: &AgentInfo) -> Vec<(String, String)> {
 }
 
 /// The `metadata` action's output.
-pub fn metadata_xml(info: &AgentInfo) -> String {
+pub fn metadata_xml<A>(info: &AgentInfo<A>) -> String {
     let mut s = String::from("<?xml version=\"1.0\" ?>\n");
     let _ = writeln!(
         s,
@@ -92,26 +80,30 @@ pub fn metadata_xml(info: &AgentInfo) -> String {
         s.push_str(&p);
     }
     s.push_str("</parameters>\n<actions>\n");
-    for a in ACTIONS {
-        if !info.supports_list && (*a == "list" || *a == "list-status") {
+    for a in Action::STANDARD {
+        if !info.supports_list && matches!(a, Action::List | Action::ListStatus) {
             continue;
         }
-        if *a == "on" {
+        if a == Action::On {
             s.push_str("\t<action name=\"on\" automatic=\"0\"/>\n");
         } else {
             let _ = writeln!(s, "\t<action name=\"{a}\" />");
         }
+    }
+    // Extra actions a tool may schedule (fence_ipmilan lists `diag` last).
+    for a in info.extra_actions.iter().filter(|a| a.in_metadata) {
+        let _ = writeln!(s, "\t<action name=\"{}\" />", xml_escape(a.name));
     }
     s.push_str("</actions>\n</resource-agent>\n");
     s
 }
 
 /// cluster-glue's `getinfo-xml`: a `<parameters>` block for the plugin's configuration names.
-pub fn plugin_xml(info: &AgentInfo) -> String {
+pub fn plugin_xml<A>(info: &AgentInfo<A>) -> String {
     let mut s = String::from("<parameters>\n");
     s.push_str("<parameter name=\"hostlist\" unique=\"1\" required=\"0\">\n<content type=\"string\" />\n<shortdesc lang=\"en\">Hosts this device fences</shortdesc>\n<longdesc lang=\"en\">Space- or comma-separated host names, each optionally with its plug: host1:01 host2:02. Without it, the device's own list is used.</longdesc>\n</parameter>\n");
     for name in info.plugin_config {
-        let Some(o) = info.options.iter().find(|o| o.name == *name) else {
+        let Some(o) = info.options.iter().find(|o| o.name == name.name()) else {
             continue;
         };
         let _ = write!(
@@ -146,7 +138,7 @@ fn roff(s: &str) -> String {
 }
 
 /// The `manpage` action's output (troff).
-pub fn manpage(info: &AgentInfo) -> String {
+pub fn manpage<A>(info: &AgentInfo<A>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -175,8 +167,8 @@ pub fn manpage(info: &AgentInfo) -> String {
         );
     }
     s.push_str(".SH ACTIONS\n");
-    for a in ACTIONS {
-        let _ = writeln!(s, ".TP\n\\fB{}\\fP", roff(a));
+    for a in Action::STANDARD {
+        let _ = writeln!(s, ".TP\n\\fB{}\\fP", roff(a.name()));
     }
     for a in &info.extra_actions {
         let _ = writeln!(s, ".TP\n\\fB{}\\fP\n{}", roff(a.name), roff(a.desc));
@@ -187,7 +179,7 @@ pub fn manpage(info: &AgentInfo) -> String {
 }
 
 /// `--help`.
-pub fn usage(info: &AgentInfo) -> String {
+pub fn usage<A>(info: &AgentInfo<A>) -> String {
     let mut s = format!(
         "{} - {}\n\nUsage: {} [OPTION]...\n   or: {} < key=value lines on stdin\n\nOptions:\n",
         info.name, info.shortdesc, info.name, info.name
@@ -204,7 +196,7 @@ pub fn usage(info: &AgentInfo) -> String {
         "\nA flag also takes a boolean: --quiet=0 (or no, off, false) turns off a flag whose default is on.\n",
     );
     s.push_str("\nActions: ");
-    let mut all: Vec<&str> = ACTIONS.to_vec();
+    let mut all: Vec<&str> = Action::STANDARD.iter().map(|a| a.name()).collect();
     all.extend(info.extra_actions.iter().map(|a| a.name));
     s.push_str(&all.join(", "));
     s.push('\n');
@@ -214,11 +206,14 @@ pub fn usage(info: &AgentInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::common_options;
+    use crate::options::{common_options, opt};
 
-    fn info() -> AgentInfo {
+    struct T;
+
+    fn info() -> AgentInfo<T> {
         let mut options = common_options();
-        options.push(OptSpec::new("mode", Kind::Select(&["a", "b<"]), "Mode & more").default("a"));
+        const MODE: crate::options::Opt = crate::options::Opt::new("mode");
+        options.push(OptSpec::new(MODE, Kind::Select(&["a", "b<"]), "Mode & more").default("a"));
         AgentInfo {
             name: "fence_test",
             shortdesc: "Fence agent for \"tests\"",
@@ -226,10 +221,27 @@ mod tests {
             vendor_url: "http://example.com/?a=1&b=2",
             version: "0.1.0",
             options,
-            extra_actions: vec![],
-            plugin_config: &["ip", "username", "password"],
+            extra_actions: vec![
+                crate::agent::ExtraAction::new("diag", false, "NMI", |_, _, _| Ok(())).listed(),
+                crate::agent::ExtraAction::new("admin_only", true, "x", |_, _, _| Ok(())),
+            ],
+            plugin_config: &[opt::IP, opt::USERNAME, opt::PASSWORD],
             supports_list: true,
         }
+    }
+
+    /// Issue 13 item 7: meta-data lists exactly what a tool should schedule: the standard
+    /// actions and the extra ones declared `listed` (fence_ipmilan's diag), last.
+    #[test]
+    fn listed_extra_actions_in_metadata() {
+        let x = metadata_xml(&info());
+        assert!(
+            x.contains(
+                "\t<action name=\"validate-all\" />\n\t<action name=\"diag\" />\n</actions>"
+            ),
+            "{x}"
+        );
+        assert!(!x.contains("admin_only"), "{x}");
     }
 
     #[test]

@@ -5,6 +5,56 @@ use rustha_support::Secret;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// The name of an option, declared once as a constant ([`opt`] for the common ones, an agent's
+/// own next to its table) and used both to declare the option ([`OptSpec::new`]) and to read it
+/// ([`Options::get`], ...): a misspelled option in code is a compile error, not a silent `None`.
+/// (Unknown keys on stdin are still ignored, as fence-agents does.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Opt(&'static str);
+
+impl Opt {
+    /// Declare an option name: once, as a `const`.
+    pub const fn new(name: &'static str) -> Opt {
+        Opt(name)
+    }
+
+    /// The canonical name: the stdin key and the meta-data parameter name.
+    pub const fn name(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Opt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// The options every fence agent has ([`common_options`]), by their fence-agents names.
+pub mod opt {
+    use super::Opt;
+    pub const ACTION: Opt = Opt::new("action");
+    pub const PLUG: Opt = Opt::new("plug");
+    pub const IP: Opt = Opt::new("ip");
+    pub const IPPORT: Opt = Opt::new("ipport");
+    pub const USERNAME: Opt = Opt::new("username");
+    pub const PASSWORD: Opt = Opt::new("password");
+    pub const PASSWORD_SCRIPT: Opt = Opt::new("password_script");
+    pub const DELAY: Opt = Opt::new("delay");
+    pub const POWER_WAIT: Opt = Opt::new("power_wait");
+    pub const POWER_TIMEOUT: Opt = Opt::new("power_timeout");
+    pub const LOGIN_TIMEOUT: Opt = Opt::new("login_timeout");
+    pub const SHELL_TIMEOUT: Opt = Opt::new("shell_timeout");
+    pub const RETRY_ON: Opt = Opt::new("retry_on");
+    pub const STONITH_STATUS_SLEEP: Opt = Opt::new("stonith_status_sleep");
+    pub const VERBOSE: Opt = Opt::new("verbose");
+    pub const DEBUG_FILE: Opt = Opt::new("debug_file");
+    pub const QUIET: Opt = Opt::new("quiet");
+    pub const VERSION: Opt = Opt::new("version");
+    pub const HELP: Opt = Opt::new("help");
+    pub const NODENAME: Opt = Opt::new("nodename");
+}
+
 /// The type of an option's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -60,7 +110,8 @@ pub struct OptSpec {
 }
 
 impl OptSpec {
-    pub const fn new(name: &'static str, kind: Kind, desc: &'static str) -> Self {
+    pub const fn new(opt: Opt, kind: Kind, desc: &'static str) -> Self {
+        let name = opt.name();
         OptSpec {
             name,
             deprecated: &[],
@@ -111,6 +162,10 @@ impl OptSpec {
     pub const fn hidden(mut self) -> Self {
         self.hidden = true;
         self
+    }
+
+    pub const fn opt(&self) -> Opt {
+        Opt(self.name)
     }
 
     /// The first command-line long name (`power-timeout`).
@@ -210,14 +265,13 @@ fn norm(key: &str) -> String {
 pub fn common_options() -> Vec<OptSpec> {
     use Kind::*;
     vec![
-        OptSpec::new("action", String, "Fencing action")
+        OptSpec::new(opt::ACTION, String, "Fencing action")
             .short('o')
             .aliases(&["option"])
             .arg("action")
             .default("reboot")
             .required(true),
-        OptSpec::new(
-            "plug",
+        OptSpec::new(opt::PLUG,
             String,
             "Physical plug number on device, UUID or identification of machine",
         )
@@ -225,100 +279,89 @@ pub fn common_options() -> Vec<OptSpec> {
         .deprecated(&["port"])
         .arg("id")
         .required(true),
-        OptSpec::new("ip", String, "IP address or hostname of fencing device")
+        OptSpec::new(opt::IP, String, "IP address or hostname of fencing device")
             .short('a')
             .deprecated(&["ipaddr"])
             .arg("ip")
             .required(true),
-        OptSpec::new(
-            "ipport",
+        OptSpec::new(opt::IPPORT,
             Integer,
             "TCP/UDP port to use for connection with device",
         )
         .short('u')
         .arg("port"),
-        OptSpec::new("username", String, "Login name")
+        OptSpec::new(opt::USERNAME, String, "Login name")
             .short('l')
             .deprecated(&["login"])
             .arg("name"),
-        OptSpec::new("password", String, "Login password or passphrase")
+        OptSpec::new(opt::PASSWORD, String, "Login password or passphrase")
             .short('p')
             .deprecated(&["passwd"])
             .arg("password")
             .secret(),
-        OptSpec::new(
-            "password_script",
+        OptSpec::new(opt::PASSWORD_SCRIPT,
             String,
             "Script to run to retrieve password (its first line of output; run without a shell)",
         )
         .short('S')
         .deprecated(&["passwd_script"])
         .arg("script"),
-        OptSpec::new("delay", Second, "Wait X seconds before fencing is started")
+        OptSpec::new(opt::DELAY, Second, "Wait X seconds before fencing is started")
             .arg("seconds")
             .default("0"),
-        OptSpec::new(
-            "power_wait",
+        OptSpec::new(opt::POWER_WAIT,
             Second,
             "Wait X seconds after issuing ON/OFF (the least time between the command and success; the new state is confirmed by polling meanwhile)",
         )
             .arg("seconds")
             .default("0"),
-        OptSpec::new(
-            "power_timeout",
+        OptSpec::new(opt::POWER_TIMEOUT,
             Second,
             "Test X seconds for status change after ON/OFF",
         )
         .arg("seconds")
         .default("20"),
-        OptSpec::new(
-            "login_timeout",
+        OptSpec::new(opt::LOGIN_TIMEOUT,
             Second,
             "Wait X seconds for cmd prompt after login",
         )
         .arg("seconds")
         .default("5"),
-        OptSpec::new(
-            "shell_timeout",
+        OptSpec::new(opt::SHELL_TIMEOUT,
             Second,
             "Wait X seconds for cmd prompt after issuing command",
         )
         .arg("seconds")
         .default("3"),
-        OptSpec::new("retry_on", Integer, "Count of attempts to retry power on")
+        OptSpec::new(opt::RETRY_ON, Integer, "Count of attempts to retry power on")
             .arg("attempts")
             .default("1"),
-        OptSpec::new(
-            "stonith_status_sleep",
+        OptSpec::new(opt::STONITH_STATUS_SLEEP,
             Second,
             "Sleep X seconds between status calls during a STONITH action",
         )
         .arg("seconds")
         .default("1"),
-        OptSpec::new(
-            "verbose",
+        OptSpec::new(opt::VERBOSE,
             Flag,
             "Verbose mode: debug messages to stderr or the debug file",
         )
         .short('v'),
-        OptSpec::new(
-            "debug_file",
+        OptSpec::new(opt::DEBUG_FILE,
             String,
             "Write debug information to given file",
         )
         .short('D')
         .deprecated(&["debug"])
         .arg("debugfile"),
-        OptSpec::new(
-            "quiet",
+        OptSpec::new(opt::QUIET,
             Flag,
             "Do not print success messages (fenced sets quiet=true); errors are still reported",
         )
         .short('q'),
-        OptSpec::new("version", Flag, "Display version information and exit").short('V'),
-        OptSpec::new("help", Flag, "Display help and exit").short('h'),
-        OptSpec::new(
-            "nodename",
+        OptSpec::new(opt::VERSION, Flag, "Display version information and exit").short('V'),
+        OptSpec::new(opt::HELP, Flag, "Display help and exit").short('h'),
+        OptSpec::new(opt::NODENAME,
             String,
             "Name of the node to be fenced (set by Pacemaker and fenced)",
         )
@@ -327,8 +370,8 @@ pub fn common_options() -> Vec<OptSpec> {
 }
 
 /// Change the option `name` of `table` in place (a default, `required`, the description).
-pub fn tweak(table: &mut [OptSpec], name: &str, f: impl FnOnce(&mut OptSpec)) {
-    if let Some(o) = table.iter_mut().find(|o| o.name == name) {
+pub fn tweak(table: &mut [OptSpec], opt: Opt, f: impl FnOnce(&mut OptSpec)) {
+    if let Some(o) = table.iter_mut().find(|o| o.name == opt.name()) {
         f(o);
     }
 }
@@ -372,13 +415,22 @@ impl Options {
         &self.table
     }
 
-    pub fn spec(&self, name: &str) -> Option<&OptSpec> {
+    pub fn spec(&self, opt: Opt) -> Option<&OptSpec> {
+        self.spec_named(opt.name())
+    }
+
+    fn spec_named(&self, name: &str) -> Option<&OptSpec> {
         self.table.iter().find(|o| o.name == name)
     }
 
-    /// Set option `name` (canonical) to `value`; a later value replaces an earlier one.
-    pub fn set(&mut self, name: &str, value: &str) {
-        let Some(spec) = self.table.iter().find(|o| o.name == name) else {
+    /// Set option `opt` to `value`; a later value replaces an earlier one.
+    pub fn set(&mut self, opt: Opt, value: &str) {
+        self.set_named(opt.name(), value)
+    }
+
+    /// Set the option of the table named `name` (the parsers' way in).
+    fn set_named(&mut self, name: &str, value: &str) {
+        let Some(spec) = self.spec_named(name) else {
             return;
         };
         let n = spec.name;
@@ -390,57 +442,62 @@ impl Options {
     }
 
     /// Remove a value: the option counts as not given again (its default applies).
-    pub fn unset(&mut self, name: &str) {
-        self.values.remove(name);
-        self.secrets.remove(name);
+    pub fn unset(&mut self, opt: Opt) {
+        self.values.remove(opt.name());
+        self.secrets.remove(opt.name());
     }
 
-    /// The value given for `name`, if any (secrets excluded: see [`Options::secret`]).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
+    /// The value given for `opt`, if any (secrets excluded: see [`Options::secret`]).
+    pub fn get(&self, opt: Opt) -> Option<&str> {
+        self.values.get(opt.name()).map(String::as_str)
     }
 
-    /// Whether `name` was given (secrets included).
-    pub fn is_set(&self, name: &str) -> bool {
-        self.values.contains_key(name) || self.secrets.contains_key(name)
+    /// Whether `opt` was given (secrets included).
+    pub fn is_set(&self, opt: Opt) -> bool {
+        self.values.contains_key(opt.name()) || self.secrets.contains_key(opt.name())
     }
 
     /// The value given, else the table's default.
-    pub fn value(&self, name: &str) -> Option<&str> {
-        self.get(name)
-            .or_else(|| self.spec(name).and_then(|s| s.default))
+    pub fn value(&self, opt: Opt) -> Option<&str> {
+        self.get(opt)
+            .or_else(|| self.spec(opt).and_then(|s| s.default))
     }
 
     /// A secret option's value.
-    pub fn secret(&self, name: &str) -> Option<&Secret> {
-        self.secrets.get(name)
+    pub fn secret(&self, opt: Opt) -> Option<&Secret> {
+        self.secrets.get(opt.name())
     }
 
     /// A [`Kind::Flag`] option: the value given (`lanplus=0` is false even where the default
     /// is true), else the table's default, else false. A value that is not a boolean counts as
     /// false here; [`Options::check`] reports it first.
-    pub fn flag(&self, name: &str) -> bool {
-        self.value(name).and_then(parse_bool).unwrap_or(false)
+    pub fn flag(&self, opt: Opt) -> bool {
+        self.value(opt).and_then(parse_bool).unwrap_or(false)
     }
 
     /// A [`Kind::Second`] option as a duration (its default when unset; zero if neither parses:
     /// [`Options::check`] reports bad values first).
-    pub fn seconds(&self, name: &str) -> Duration {
-        self.value(name)
+    pub fn seconds(&self, opt: Opt) -> Duration {
+        self.value(opt)
             .and_then(parse_seconds)
             .unwrap_or(Duration::ZERO)
     }
 
     /// An [`Kind::Integer`] option.
-    pub fn integer(&self, name: &str) -> Option<u64> {
-        self.value(name).and_then(|v| v.trim().parse().ok())
+    pub fn integer(&self, opt: Opt) -> Option<u64> {
+        self.value(opt).and_then(|v| v.trim().parse().ok())
     }
 
-    /// Record that option `name` was given a value that is not valid UTF-8.
-    pub fn set_invalid(&mut self, name: &str) {
-        if let Some(spec) = self.table.iter().find(|o| o.name == name) {
+    /// Record that option `opt` was given a value that is not valid UTF-8.
+    pub fn set_invalid(&mut self, opt: Opt) {
+        self.set_invalid_named(opt.name())
+    }
+
+    fn set_invalid_named(&mut self, name: &str) {
+        if let Some(spec) = self.spec_named(name) {
             let n = spec.name;
-            self.unset(n);
+            self.values.remove(n);
+            self.secrets.remove(n);
             if !self.invalid.contains(&n) {
                 self.invalid.push(n);
             }
@@ -455,7 +512,7 @@ impl Options {
             ));
         }
         for (name, v) in &self.values {
-            if let Some(spec) = self.spec(name) {
+            if let Some(spec) = self.spec_named(name) {
                 spec.check(v)?;
             }
         }
@@ -485,7 +542,7 @@ pub fn parse_stdin_bytes(table: Vec<OptSpec>, input: &[u8]) -> Options {
                     continue;
                 }
                 match find_key(&opts.table, &key).map(|o| o.name) {
-                    Some(name) => opts.set_invalid(name),
+                    Some(name) => opts.set_invalid_named(name),
                     None => opts.unknown.push(unknown_shown(&key)),
                 }
                 continue;
@@ -507,10 +564,10 @@ pub fn parse_stdin_bytes(table: Vec<OptSpec>, input: &[u8]) -> Options {
         let name = spec.name;
         match (spec.kind, parse_bool(value)) {
             // A key without a value (`verbose`) sets the flag.
-            (Kind::Flag, _) if value.is_empty() => opts.set(name, "1"),
-            (Kind::Flag, Some(b)) => opts.set(name, if b { "1" } else { "0" }),
+            (Kind::Flag, _) if value.is_empty() => opts.set_named(name, "1"),
+            (Kind::Flag, Some(b)) => opts.set_named(name, if b { "1" } else { "0" }),
             // Kept as given: `check` names it (rather than silently using the default).
-            _ => opts.set(name, value),
+            _ => opts.set_named(name, value),
         }
     }
     opts
@@ -597,8 +654,8 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
             if kind == Kind::Flag {
                 // `--lanplus` is true; `--lanplus=0` switches off a default of true.
                 match inline.map(|v| (v, parse_bool(v))) {
-                    None => opts.set(n, "1"),
-                    Some((_, Some(b))) => opts.set(n, if b { "1" } else { "0" }),
+                    None => opts.set_named(n, "1"),
+                    Some((_, Some(b))) => opts.set_named(n, if b { "1" } else { "0" }),
                     Some((v, None)) => {
                         let v = crate::text::shown(v);
                         return Err(UsageError(format!(
@@ -617,7 +674,7 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
                         v.as_ref().to_string()
                     }
                 };
-                opts.set(n, &v);
+                opts.set_named(n, &v);
             }
         } else if arg.len() > 1 && arg.starts_with('-') {
             let chars: Vec<char> = arg[1..].chars().collect();
@@ -631,7 +688,7 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
                 };
                 let (n, kind) = (spec.name, spec.kind);
                 if kind == Kind::Flag {
-                    opts.set(n, "1");
+                    opts.set_named(n, "1");
                     continue;
                 }
                 let rest: String = chars[j..].iter().collect();
@@ -644,7 +701,7 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
                     i += 1;
                     v.as_ref().to_string()
                 };
-                opts.set(n, &v);
+                opts.set_named(n, &v);
                 break;
             }
         } else {
@@ -666,9 +723,14 @@ pub fn parse_args<S: AsRef<str>>(table: Vec<OptSpec>, args: &[S]) -> Result<Opti
 mod tests {
     use super::*;
 
+    const CONFIG: Opt = Opt::new("config");
+    const LANPLUS: Opt = Opt::new("lanplus");
+    const PLAIN: Opt = Opt::new("plain");
+    const PIN: Opt = Opt::new("pin");
+
     fn table() -> Vec<OptSpec> {
         let mut t = common_options();
-        t.push(OptSpec::new("config", Kind::String, "Config file").arg("path"));
+        t.push(OptSpec::new(CONFIG, Kind::String, "Config file").arg("path"));
         t
     }
 
@@ -678,13 +740,13 @@ mod tests {
             table(),
             "# from cluster.conf\nipaddr=motoko.alteeve.com\nlogin=motoko\npasswd=secret\nquiet=true\nport=02\naction=off\n",
         );
-        assert_eq!(o.get("ip"), Some("motoko.alteeve.com"));
-        assert_eq!(o.get("username"), Some("motoko"));
-        assert_eq!(o.secret("password").map(|s| s.expose()), Some("secret"));
-        assert_eq!(o.get("password"), None, "secrets are not plain values");
-        assert!(o.flag("quiet"));
-        assert_eq!(o.get("plug"), Some("02"));
-        assert_eq!(o.get("action"), Some("off"));
+        assert_eq!(o.get(opt::IP), Some("motoko.alteeve.com"));
+        assert_eq!(o.get(opt::USERNAME), Some("motoko"));
+        assert_eq!(o.secret(opt::PASSWORD).map(|s| s.expose()), Some("secret"));
+        assert_eq!(o.get(opt::PASSWORD), None, "secrets are not plain values");
+        assert!(o.flag(opt::QUIET));
+        assert_eq!(o.get(opt::PLUG), Some("02"));
+        assert_eq!(o.get(opt::ACTION), Some("off"));
         assert!(o.unknown.is_empty());
     }
 
@@ -694,18 +756,18 @@ mod tests {
             table(),
             "option=on\naction=status\n  power-timeout = 7 \nfoo=bar\n\n#action=off\nnoequals\nquiet=0\nverbose\nnodename=node2\n",
         );
-        assert_eq!(o.get("action"), Some("status"));
-        assert_eq!(o.seconds("power_timeout"), Duration::from_secs(7));
+        assert_eq!(o.get(opt::ACTION), Some("status"));
+        assert_eq!(o.seconds(opt::POWER_TIMEOUT), Duration::from_secs(7));
         assert_eq!(o.unknown, vec!["foo".to_string(), "noequals".to_string()]);
-        assert!(!o.flag("quiet"));
-        assert!(o.flag("verbose"));
-        assert_eq!(o.get("nodename"), Some("node2"));
+        assert!(!o.flag(opt::QUIET));
+        assert!(o.flag(opt::VERBOSE));
+        assert_eq!(o.get(opt::NODENAME), Some("node2"));
         // The last of an alias and the canonical name wins, in either order.
         let o = parse_stdin(table(), "action=status\noption=off\n");
-        assert_eq!(o.get("action"), Some("off"));
+        assert_eq!(o.get(opt::ACTION), Some("off"));
         // Values keep '=' after the first.
         let o = parse_stdin(table(), "passwd=a=b\n");
-        assert_eq!(o.secret("password").unwrap().expose(), "a=b");
+        assert_eq!(o.secret(opt::PASSWORD).unwrap().expose(), "a=b");
     }
 
     #[test]
@@ -715,12 +777,12 @@ mod tests {
             table(),
             "ip=\"10.0.0.1\"\npasswd=\" two words \"\nlogin=\"x\n",
         );
-        assert_eq!(o.get("ip"), Some("10.0.0.1"));
-        assert_eq!(o.secret("password").unwrap().expose(), " two words ");
-        assert_eq!(o.get("username"), Some("\"x"));
+        assert_eq!(o.get(opt::IP), Some("10.0.0.1"));
+        assert_eq!(o.secret(opt::PASSWORD).unwrap().expose(), " two words ");
+        assert_eq!(o.get(opt::USERNAME), Some("\"x"));
         let o = parse_stdin(table(), "passwd= leading\nplug=\"\"\n");
-        assert_eq!(o.secret("password").unwrap().expose(), " leading");
-        assert_eq!(o.get("plug").unwrap_or(""), "");
+        assert_eq!(o.secret(opt::PASSWORD).unwrap().expose(), " leading");
+        assert_eq!(o.get(opt::PLUG).unwrap_or(""), "");
     }
 
     /// Issue 16 (b): CR is a line end, so CR-only input is several lines, not one `ip` value
@@ -728,11 +790,11 @@ mod tests {
     #[test]
     fn cr_line_ends_and_lines_that_may_hold_secrets() {
         let o = parse_stdin(table(), "ip=h1\rpasswd=hunter2\raction=off\r");
-        assert_eq!(o.get("ip"), Some("h1"));
-        assert_eq!(o.secret("password").unwrap().expose(), "hunter2");
-        assert_eq!(o.get("action"), Some("off"));
+        assert_eq!(o.get(opt::IP), Some("h1"));
+        assert_eq!(o.secret(opt::PASSWORD).unwrap().expose(), "hunter2");
+        assert_eq!(o.get(opt::ACTION), Some("off"));
         let o = parse_stdin(table(), "ip=h1\r\nport=2\r\n");
-        assert_eq!((o.get("ip"), o.get("plug")), (Some("h1"), Some("2")));
+        assert_eq!((o.get(opt::IP), o.get(opt::PLUG)), (Some("h1"), Some("2")));
         let o = parse_stdin(table(), "passwd hunter2\nfoo=bar\n");
         assert_eq!(o.unknown.len(), 2);
         assert!(!o.unknown[0].contains("hunter2"), "{:?}", o.unknown);
@@ -751,8 +813,8 @@ mod tests {
             e,
             "password: the value is not valid UTF-8 (expected text; the value is not shown)"
         );
-        assert!(o.secret("password").is_none());
-        assert_eq!(o.get("ip"), Some("h"));
+        assert!(o.secret(opt::PASSWORD).is_none());
+        assert_eq!(o.get(opt::IP), Some("h"));
     }
 
     /// Issue 9 item 17: echoed values are bounded and escaped.
@@ -774,9 +836,9 @@ mod tests {
     #[test]
     fn defaults_and_checks() {
         let o = parse_stdin(table(), "");
-        assert_eq!(o.value("action"), Some("reboot"));
-        assert_eq!(o.seconds("power_timeout"), Duration::from_secs(20));
-        assert_eq!(o.integer("retry_on"), Some(1));
+        assert_eq!(o.value(opt::ACTION), Some("reboot"));
+        assert_eq!(o.seconds(opt::POWER_TIMEOUT), Duration::from_secs(20));
+        assert_eq!(o.integer(opt::RETRY_ON), Some(1));
         let o = parse_stdin(table(), "power_timeout=abc\n");
         assert_eq!(
             o.check().unwrap_err(),
@@ -791,7 +853,7 @@ mod tests {
         assert!(o.check().is_err());
         let o = parse_stdin(table(), "delay=0.5\n");
         assert_eq!(o.check(), Ok(()));
-        assert_eq!(o.seconds("delay"), Duration::from_millis(500));
+        assert_eq!(o.seconds(opt::DELAY), Duration::from_millis(500));
     }
 
     #[test]
@@ -815,22 +877,22 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(o.get("ip"), Some("10.0.0.1"));
-        assert_eq!(o.get("username"), Some("admin"));
-        assert_eq!(o.secret("password").unwrap().expose(), "secret");
-        assert_eq!(o.get("plug"), Some("3"));
-        assert_eq!(o.get("action"), Some("status"));
-        assert_eq!(o.seconds("power_timeout"), Duration::from_secs(5));
-        assert_eq!(o.seconds("power_wait"), Duration::from_secs(1));
-        assert!(o.flag("quiet") && o.flag("verbose"));
-        assert_eq!(o.get("config"), Some("/tmp/x"));
+        assert_eq!(o.get(opt::IP), Some("10.0.0.1"));
+        assert_eq!(o.get(opt::USERNAME), Some("admin"));
+        assert_eq!(o.secret(opt::PASSWORD).unwrap().expose(), "secret");
+        assert_eq!(o.get(opt::PLUG), Some("3"));
+        assert_eq!(o.get(opt::ACTION), Some("status"));
+        assert_eq!(o.seconds(opt::POWER_TIMEOUT), Duration::from_secs(5));
+        assert_eq!(o.seconds(opt::POWER_WAIT), Duration::from_secs(1));
+        assert!(o.flag(opt::QUIET) && o.flag(opt::VERBOSE));
+        assert_eq!(o.get(CONFIG), Some("/tmp/x"));
         // Bundled flags followed by an option taking the next word; last wins.
         let o = parse_args(table(), &["-qa", "h1", "-a", "h2", "--action=off", "--"]).unwrap();
-        assert_eq!(o.get("ip"), Some("h2"));
-        assert!(o.flag("quiet"));
+        assert_eq!(o.get(opt::IP), Some("h2"));
+        assert!(o.flag(opt::QUIET));
         // Deprecated long names work too.
         let o = parse_args(table(), &["--ipaddr=h3", "--port", "4"]).unwrap();
-        assert_eq!((o.get("ip"), o.get("plug")), (Some("h3"), Some("4")));
+        assert_eq!((o.get(opt::IP), o.get(opt::PLUG)), (Some("h3"), Some("4")));
     }
 
     #[test]
@@ -855,32 +917,32 @@ mod tests {
         let t = || {
             let mut t = table();
             t.push(
-                OptSpec::new("lanplus", Kind::Flag, "IPMI 2.0")
+                OptSpec::new(LANPLUS, Kind::Flag, "IPMI 2.0")
                     .short('P')
                     .default("1"),
             );
-            t.push(OptSpec::new("plain", Kind::Flag, "no default"));
+            t.push(OptSpec::new(PLAIN, Kind::Flag, "no default"));
             t
         };
         let stdin = |s: &str| parse_stdin(t(), s);
         // Not given: the default.
         let o = stdin("");
-        assert!(o.flag("lanplus") && !o.is_set("lanplus"));
-        assert!(!o.flag("plain"));
+        assert!(o.flag(LANPLUS) && !o.is_set(LANPLUS));
+        assert!(!o.flag(PLAIN));
         // Given false, in each spelling fence-agents accepts: switches a default of true off.
         for v in ["0", "no", "off", "false", "FALSE", " No "] {
             let o = stdin(&format!("lanplus={v}\n"));
-            assert!(!o.flag("lanplus"), "lanplus={v}");
-            assert!(o.is_set("lanplus"), "lanplus={v}");
+            assert!(!o.flag(LANPLUS), "lanplus={v}");
+            assert!(o.is_set(LANPLUS), "lanplus={v}");
             assert_eq!(o.check(), Ok(()));
         }
         for v in ["1", "yes", "on", "true", "True", ""] {
             let o = stdin(&format!("plain={v}\nlanplus={v}\n"));
-            assert!(o.flag("plain") && o.flag("lanplus"), "plain={v}");
+            assert!(o.flag(PLAIN) && o.flag(LANPLUS), "plain={v}");
         }
         // Last value wins, also for flags.
-        assert!(!stdin("lanplus=1\nlanplus=0\n").flag("lanplus"));
-        assert!(stdin("lanplus=0\nlanplus=1\n").flag("lanplus"));
+        assert!(!stdin("lanplus=1\nlanplus=0\n").flag(LANPLUS));
+        assert!(stdin("lanplus=0\nlanplus=1\n").flag(LANPLUS));
         // Not a boolean: named by check, never silently the default.
         let o = stdin("lanplus=maybe\n");
         assert_eq!(
@@ -889,13 +951,13 @@ mod tests {
         );
         // Command line: `-P` / `--lanplus` true, `--lanplus=0` / `--lanplus=no` false.
         let args = |a: &[&str]| parse_args(t(), a).unwrap();
-        assert!(args(&[]).flag("lanplus"));
-        assert!(args(&["--plain"]).flag("plain"));
-        assert!(args(&["-P"]).flag("lanplus"));
-        assert!(!args(&["--lanplus=0"]).flag("lanplus"));
-        assert!(!args(&["--lanplus=no"]).flag("lanplus"));
-        assert!(args(&["--lanplus=0", "-P"]).flag("lanplus"));
-        assert!(args(&["--plain=yes"]).flag("plain"));
+        assert!(args(&[]).flag(LANPLUS));
+        assert!(args(&["--plain"]).flag(PLAIN));
+        assert!(args(&["-P"]).flag(LANPLUS));
+        assert!(!args(&["--lanplus=0"]).flag(LANPLUS));
+        assert!(!args(&["--lanplus=no"]).flag(LANPLUS));
+        assert!(args(&["--lanplus=0", "-P"]).flag(LANPLUS));
+        assert!(args(&["--plain=yes"]).flag(PLAIN));
     }
 
     #[test]
@@ -911,10 +973,10 @@ mod tests {
     #[test]
     fn secret_values_never_in_errors() {
         let mut t = table();
-        t.push(OptSpec::new("pin", Kind::Integer, "pin").secret());
+        t.push(OptSpec::new(PIN, Kind::Integer, "pin").secret());
         let o = parse_stdin(t, "pin=hunter2\n");
         // Secrets are not type-checked through values; the spec check hides them.
-        let spec = o.spec("pin").unwrap();
+        let spec = o.spec(PIN).unwrap();
         assert!(!spec.check("hunter2").unwrap_err().contains("hunter2"));
     }
 
@@ -952,7 +1014,7 @@ mod tests {
                 .collect();
             let o = parse_stdin(table(), &s);
             let _ = o.check();
-            let _ = o.seconds("power_timeout");
+            let _ = o.seconds(opt::POWER_TIMEOUT);
             let args: Vec<&str> = s.split(' ').collect();
             let _ = parse_args(table(), &args);
         }

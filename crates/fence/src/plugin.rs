@@ -2,11 +2,12 @@
 //! `external` plugin as `AGENT gethosts|on HOST|off HOST|reset HOST|status|getconfignames|getinfo-*`
 //! with its configuration in environment variables named as the parameters.
 
-use crate::agent::{AgentInfo, Ctx, FenceAgent};
+use crate::action::Action;
+use crate::agent::{AgentInfo, FenceAgent, FenceError};
+use crate::engine::{execute, Outcome};
+use crate::logging;
 use crate::metadata::plugin_xml;
-use crate::options::{Kind, Options};
-use crate::run::{execute, overall_budget, Output};
-use rustha_support::{log, Deadline};
+use crate::options::{opt, Kind, Options};
 
 /// The commands of the external plugin interface.
 pub const COMMANDS: &[&str] = &[
@@ -37,7 +38,7 @@ pub fn is_plugin_call(args: &[String]) -> bool {
 }
 
 /// Options from the environment: every stdin name of every option, as an environment variable.
-pub fn options_from_env(info: &AgentInfo, env: impl Fn(&str) -> Option<String>) -> Options {
+pub fn options_from_env<A>(info: &AgentInfo<A>, env: impl Fn(&str) -> Option<String>) -> Options {
     let mut opts = Options::new(info.options.clone());
     for o in &info.options {
         let names = o
@@ -52,8 +53,8 @@ pub fn options_from_env(info: &AgentInfo, env: impl Fn(&str) -> Option<String>) 
                 // Flags are tri-state as on stdin: `lanplus=0` switches off a default of 1; a
                 // value that is not a boolean is kept for `check` to name.
                 match (o.kind, crate::options::parse_bool(&v)) {
-                    (Kind::Flag, Some(b)) => opts.set(o.name, if b { "1" } else { "0" }),
-                    _ => opts.set(o.name, &v),
+                    (Kind::Flag, Some(b)) => opts.set(o.opt(), if b { "1" } else { "0" }),
+                    _ => opts.set(o.opt(), &v),
                 }
             }
         }
@@ -73,8 +74,10 @@ pub fn parse_hostlist(s: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Run plugin command `args[0]`; the exit code cluster-glue expects (0 success).
-pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i32 {
+/// Run plugin command `args[0]`; the exit code cluster-glue expects (0 success). The device
+/// commands go through the same [`execute`] as the Fence Agent API (password resolution
+/// included).
+pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo<A>, args: &[String]) -> i32 {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut opts = options_from_env(info, env);
     // A variable of ours that is not valid UTF-8 is a configuration error (named by check).
@@ -82,16 +85,12 @@ pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i
         let names = o.aliases.iter().chain(o.deprecated.iter()).chain([&o.name]);
         for n in names {
             if std::env::var_os(n).is_some_and(|v| v.to_str().is_none()) {
-                opts.set_invalid(o.name);
+                opts.set_invalid(o.opt());
             }
         }
     }
     agent.adjust_options(&mut opts);
-    let mut cfg = log::LogConfig::from_env(info.name);
-    if opts.flag("verbose") {
-        cfg.debug = true;
-    }
-    log::init(cfg);
+    logging::init(info.name, &opts);
     let cmd = args[0].as_str();
     let host = args.get(1).map(String::as_str);
     let hostlist = env("hostlist").map(|h| parse_hostlist(&h));
@@ -130,46 +129,61 @@ pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i
                 }
                 return 0;
             }
-            match list_hosts(agent, info, &opts) {
-                Ok(hosts) => {
-                    for h in hosts {
-                        outln!("{h}");
+            match execute(agent, info, &opts, Action::List) {
+                Ok(Outcome::Plugs(plugs)) => {
+                    for p in plugs {
+                        outln!(
+                            "{}",
+                            if p.alias.is_empty() {
+                                &p.plug
+                            } else {
+                                &p.alias
+                            }
+                        );
                     }
                     0
                 }
+                Ok(_) => logging::report_error(&FenceError::new(
+                    "gethosts: set hostlist: this device cannot list its plugs",
+                )),
                 Err(e) => {
-                    tracing::error!("gethosts: {e}");
-                    1
+                    logging::report_error(&FenceError::with_code(e.code, format!("gethosts: {e}")))
                 }
             }
         }
-        "status" => report(execute(agent, info, &opts, "monitor", Output::Silent)),
+        "status" => report(execute(agent, info, &opts, Action::Monitor)),
         "on" | "off" | "reset" => {
             let Some(host) = host.filter(|h| !h.is_empty()) else {
-                tracing::error!("{cmd}: no host given (expected: {} {cmd} HOST)", info.name);
-                return 1;
+                return logging::report_error(&FenceError::new(format!(
+                    "{cmd}: no host given (expected: {} {cmd} HOST)",
+                    info.name
+                )));
             };
             let plug = hostlist
                 .as_ref()
                 .and_then(|h| h.iter().find(|(n, _)| n.eq_ignore_ascii_case(host)))
                 .map(|(_, p)| p.clone());
             match plug {
-                Some(p) => opts.set("plug", &p),
+                Some(p) => opts.set(opt::PLUG, &p),
                 None => {
-                    // Let the runtime map the host through the device's aliases, else use it
+                    // Let the engine map the host through the device's aliases, else use it
                     // as the plug itself.
-                    opts.set("nodename", host);
+                    opts.set(opt::NODENAME, host);
                     if !info.supports_list {
-                        opts.set("plug", host);
+                        opts.set(opt::PLUG, host);
                     }
                 }
             }
-            let action = if cmd == "reset" { "reboot" } else { cmd };
-            let r = execute(agent, info, &opts, action, Output::Silent);
-            if r.is_err() && !opts.is_set("plug") {
+            let action = match cmd {
+                "on" => Action::On,
+                "off" => Action::Off,
+                _ => Action::Reboot,
+            };
+            let r = execute(agent, info, &opts, action);
+            if r.is_err() && !opts.is_set(opt::PLUG) {
                 // No alias matched: try the host name as the plug.
-                opts.set("plug", host);
-                return report(execute(agent, info, &opts, action, Output::Silent));
+                opts.set(opt::PLUG, host);
+                return report(execute(agent, info, &opts, action));
             }
             report(r)
         }
@@ -177,36 +191,11 @@ pub fn run<A: FenceAgent>(agent: &mut A, info: &AgentInfo, args: &[String]) -> i
     }
 }
 
-fn report(r: Result<i32, crate::agent::FenceError>) -> i32 {
+fn report(r: Result<Outcome, FenceError>) -> i32 {
     match r {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!("{}", e.message);
-            e.code
-        }
+        Ok(o) => o.exit_code().code(),
+        Err(e) => logging::report_error(&e),
     }
-}
-
-fn list_hosts<A: FenceAgent>(
-    agent: &mut A,
-    info: &AgentInfo,
-    opts: &Options,
-) -> Result<Vec<String>, crate::agent::FenceError> {
-    if !info.supports_list {
-        return Err(crate::agent::FenceError::new(
-            "set hostlist: this device cannot list its plugs",
-        ));
-    }
-    opts.check().map_err(crate::agent::FenceError::new)?;
-    let ctx = Ctx::new(opts, Deadline::after(overall_budget(opts)), None);
-    agent.validate(&ctx)?;
-    agent.connect(&ctx)?;
-    let r = agent.list(&ctx);
-    agent.disconnect(&ctx);
-    Ok(r?
-        .into_iter()
-        .map(|(p, a)| if a.is_empty() { p } else { a })
-        .collect())
 }
 
 #[cfg(test)]
@@ -240,17 +229,7 @@ mod tests {
 
     #[test]
     fn env_options_canonical_wins() {
-        let info = AgentInfo {
-            name: "fence_t",
-            shortdesc: "",
-            longdesc: "",
-            vendor_url: "",
-            version: "",
-            options: common_options(),
-            extra_actions: vec![],
-            plugin_config: &[],
-            supports_list: false,
-        };
+        let info: AgentInfo<()> = AgentInfo::new("fence_t", "", "", common_options());
         let o = options_from_env(&info, |k| match k {
             "ipaddr" => Some("old".into()),
             "ip" => Some("new".into()),
@@ -258,15 +237,16 @@ mod tests {
             "quiet" => Some("true".into()),
             _ => None,
         });
-        assert_eq!(o.get("ip"), Some("new"));
-        assert_eq!(o.secret("password").unwrap().expose(), "pw");
-        assert!(o.flag("quiet"));
+        assert_eq!(o.get(opt::IP), Some("new"));
+        assert_eq!(o.secret(opt::PASSWORD).unwrap().expose(), "pw");
+        assert!(o.flag(opt::QUIET));
         // Flags are tri-state: false switches off a default of true.
         let mut info = info;
+        const LANPLUS: crate::options::Opt = crate::options::Opt::new("lanplus");
         info.options
-            .push(crate::options::OptSpec::new("lanplus", Kind::Flag, "").default("1"));
+            .push(crate::options::OptSpec::new(LANPLUS, Kind::Flag, "").default("1"));
         let o = options_from_env(&info, |k| (k == "lanplus").then(|| "0".into()));
-        assert!(!o.flag("lanplus"));
-        assert!(options_from_env(&info, |_| None).flag("lanplus"));
+        assert!(!o.flag(LANPLUS));
+        assert!(options_from_env(&info, |_| None).flag(LANPLUS));
     }
 }

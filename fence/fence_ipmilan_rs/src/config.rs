@@ -4,7 +4,24 @@
 use ipmi_lan::{AuthType, Config, Interface, Privilege};
 use rustha_fence::options::{common_options, tweak};
 use rustha_fence::text::shown;
-use rustha_fence::{Kind, OptSpec, Options};
+use rustha_fence::{opt, Kind, Opt, OptSpec, Options, METHOD};
+
+/// fence_ipmilan's own options (besides rustha_fence's common ones), declared once.
+pub const LANPLUS: Opt = Opt::new("lanplus");
+pub const AUTH: Opt = Opt::new("auth");
+pub const CIPHER: Opt = Opt::new("cipher");
+pub const PRIVLVL: Opt = Opt::new("privlvl");
+pub const TARGET: Opt = Opt::new("target");
+pub const HEXADECIMAL_KG: Opt = Opt::new("hexadecimal_kg");
+pub const IPMITOOL_PATH: Opt = Opt::new("ipmitool_path");
+pub const IPMITOOL_TIMEOUT: Opt = Opt::new("ipmitool_timeout");
+pub const USE_SUDO: Opt = Opt::new("use_sudo");
+pub const SUDO_PATH: Opt = Opt::new("sudo_path");
+pub const PORT_AS_IP: Opt = Opt::new("port_as_ip");
+pub const PLUG_SEPARATOR: Opt = Opt::new("plug_separator");
+pub const VERBOSE_LEVEL: Opt = Opt::new("verbose_level");
+pub const DISABLE_TIMEOUT: Opt = Opt::new("disable_timeout");
+
 use rustha_support::Secret;
 use std::time::Duration;
 
@@ -49,15 +66,15 @@ pub const STATUS_POLL: &str = "0.05";
 pub fn options(p: Personality) -> Vec<OptSpec> {
     use Kind::*;
     let mut t = common_options();
-    tweak(&mut t, "ip", |o| {
+    tweak(&mut t, opt::IP, |o| {
         o.required = false;
         o.desc = "IP address or hostname of fencing device";
     });
-    tweak(&mut t, "ipport", |o| {
+    tweak(&mut t, opt::IPPORT, |o| {
         o.default = Some("623");
         o.desc = "TCP/UDP port to use for connection with device";
     });
-    tweak(&mut t, "plug", |o| {
+    tweak(&mut t, opt::PLUG, |o| {
         o.required = false;
         o.arg = "ip";
         o.desc = "IP address or hostname of fencing device (together with --port-as-ip)";
@@ -66,7 +83,7 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
     // it looks at the status. This agent polls the status from the start and succeeds once the
     // BMC reports the new state; a power_wait given holds success back until that much time has
     // passed since the command (rustha_fence::settle). Default 0: no blind wait.
-    tweak(&mut t, "power_wait", |o| {
+    tweak(&mut t, opt::POWER_WAIT, |o| {
         o.default = Some("0");
         o.desc = if p.stock_power_wait == "4" {
             "Wait X seconds after issuing ON/OFF: the least time between the command and success, the BMC polled meanwhile (fence_ilo3 defaults to 4)"
@@ -74,7 +91,7 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
             "Wait X seconds after issuing ON/OFF: the least time between the command and success, the BMC polled meanwhile (fence_ipmilan defaults to 2)"
         };
     });
-    tweak(&mut t, "stonith_status_sleep", |o| {
+    tweak(&mut t, opt::STONITH_STATUS_SLEEP, |o| {
         o.default = Some(STATUS_POLL);
     });
     let sel = |name, short, arg, words: &'static [&'static str], desc| {
@@ -83,103 +100,88 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
             .arg(arg)
     };
     t.extend([
-        OptSpec::new(
-            "lanplus",
+        OptSpec::new(LANPLUS,
             Flag,
             "Use Lanplus (IPMI 2.0 RMCP+) to improve security of connection",
         )
         .short('P')
         .default(if p.lanplus { "1" } else { "0" }),
-        sel(
-            "auth",
+        sel(AUTH,
             'A',
             "auth",
             &["md5", "password", "none"],
             "IPMI Lan Auth type.",
         ),
-        OptSpec::new(
-            "cipher",
+        OptSpec::new(CIPHER,
             String,
             "Ciphersuite to use (same as ipmitool -C parameter); default: the strongest the BMC offers",
         )
         .short('C')
         .arg("cipher"),
-        sel(
-            "privlvl",
+        sel(PRIVLVL,
             'L',
             "level",
             &["callback", "user", "operator", "administrator"],
             "Privilege level on IPMI device",
         )
         .default("administrator"),
-        sel(
-            "method",
+        sel(METHOD,
             'm',
             "method",
             &["onoff", "cycle"],
             "Method to fence",
         )
         .default("onoff"),
-        OptSpec::new(
-            "target",
+        OptSpec::new(TARGET,
             String,
             "Bridge IPMI requests to the remote target address",
         )
         .arg("targetaddress"),
-        OptSpec::new(
-            "hexadecimal_kg",
+        OptSpec::new(HEXADECIMAL_KG,
             String,
             "Hexadecimal-encoded Kg key for IPMIv2 authentication",
         )
         .arg("key")
         .secret(),
-        OptSpec::new(
-            "ipmitool_path",
+        OptSpec::new(IPMITOOL_PATH,
             String,
             "Path to ipmitool binary (accepted and ignored: this agent speaks IPMI itself)",
         )
         .arg("path")
         .default("/usr/bin/ipmitool"),
-        OptSpec::new(
-            "ipmitool_timeout",
+        OptSpec::new(IPMITOOL_TIMEOUT,
             String,
             "Timeout (sec) for IPMI operation: the longest interval between retransmissions",
         )
         .arg("timeout")
         .default("2"),
-        OptSpec::new(
-            "use_sudo",
+        OptSpec::new(USE_SUDO,
             Flag,
             "Use sudo (without password) when calling 3rd party software (accepted and ignored)",
         )
         .deprecated(&["sudo"]),
-        OptSpec::new(
-            "sudo_path",
+        OptSpec::new(SUDO_PATH,
             String,
             "Path to sudo binary (accepted and ignored)",
         )
         .arg("path")
         .default("/usr/bin/sudo"),
-        OptSpec::new(
-            "port_as_ip",
+        OptSpec::new(PORT_AS_IP,
             Flag,
             "Make \"port/plug\" to be an alias to IP address",
         ),
-        OptSpec::new(
-            "plug_separator",
+        OptSpec::new(PLUG_SEPARATOR,
             String,
             "Separator for plug parameter when specifying more than 1 plug",
         )
         .arg("char")
         .default(","),
-        OptSpec::new(
-            "verbose_level",
+        OptSpec::new(VERBOSE_LEVEL,
             Integer,
             "Level of debugging detail in output",
         )
         .arg("level"),
-        OptSpec::new(
-            "disable_timeout",
+        OptSpec::new(DISABLE_TIMEOUT,
             String,
             "Disable timeout (true/false) (accepted and ignored)",
         )
@@ -191,13 +193,13 @@ pub fn options(p: Personality) -> Vec<OptSpec> {
 /// Rewrite options right after reading them: `port_as_ip`, and a plug for the runtime (an IPMI
 /// BMC powers exactly one machine, so the plug is the BMC itself).
 pub fn adjust(opts: &mut Options) {
-    let plug = opts.get("plug").map(str::trim).unwrap_or("").to_string();
-    if opts.flag("port_as_ip") && !plug.is_empty() && opts.get("ip").is_none_or(str::is_empty) {
-        opts.set("ip", &plug);
+    let plug = opts.get(opt::PLUG).map(str::trim).unwrap_or("").to_string();
+    if opts.flag(PORT_AS_IP) && !plug.is_empty() && opts.get(opt::IP).is_none_or(str::is_empty) {
+        opts.set(opt::IP, &plug);
     }
     if plug.is_empty() {
-        let ip = opts.get("ip").unwrap_or("").trim().to_string();
-        opts.set("plug", if ip.is_empty() { "bmc" } else { &ip });
+        let ip = opts.get(opt::IP).unwrap_or("").trim().to_string();
+        opts.set(opt::PLUG, if ip.is_empty() { "bmc" } else { &ip });
     }
 }
 
@@ -235,7 +237,7 @@ pub fn parse_kg(s: &str) -> Option<Vec<u8>> {
 
 /// Build the session configuration; the error is one line naming the bad option.
 pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentConfig, String> {
-    let host = opts.get("ip").map(str::trim).unwrap_or("");
+    let host = opts.get(opt::IP).map(str::trim).unwrap_or("");
     if host.is_empty() {
         return Err(
             "no BMC address: set ip (stdin) or --ip/-a (expected the IP address or host name of the BMC)"
@@ -243,7 +245,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         );
     }
     let port = match opts
-        .value("ipport")
+        .value(opt::IPPORT)
         .map(str::trim)
         .unwrap_or("623")
         .parse::<u16>()
@@ -252,13 +254,13 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         _ => {
             return Err(format!(
                 "ipport '{}' is not a UDP port (expected 1-65535, usually 623)",
-                shown(opts.value("ipport").unwrap_or(""))
+                shown(opts.value(opt::IPPORT).unwrap_or(""))
             ))
         }
     };
     // Tri-state: not given is the personality's default (the table's), `lanplus=0` is lan.
-    let interface = if opts.flag("lanplus") {
-        let cipher = match opts.get("cipher").map(str::trim).filter(|c| !c.is_empty()) {
+    let interface = if opts.flag(LANPLUS) {
+        let cipher = match opts.get(CIPHER).map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => {
                 let id = c
@@ -275,7 +277,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         };
         Interface::LanPlus { cipher }
     } else {
-        let auth = match opts.get("auth").map(str::trim) {
+        let auth = match opts.get(AUTH).map(str::trim) {
             None | Some("") => None,
             Some("md5") => Some(AuthType::Md5),
             Some("password") => Some(AuthType::Password),
@@ -290,7 +292,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         Interface::Lan { auth }
     };
     let privilege = {
-        let v = opts.value("privlvl").unwrap_or("administrator").trim();
+        let v = opts.value(PRIVLVL).unwrap_or("administrator").trim();
         Privilege::from_name(v).ok_or_else(|| {
             format!(
                 "privlvl '{}' is not one of: callback, user, operator, administrator",
@@ -298,7 +300,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
             )
         })?
     };
-    let target = match opts.get("target").map(str::trim).filter(|t| !t.is_empty()) {
+    let target = match opts.get(TARGET).map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
         Some(t) => Some(parse_target(t).ok_or_else(|| {
             format!(
@@ -307,7 +309,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
             )
         })?),
     };
-    let kg = match opts.secret("hexadecimal_kg").filter(|k| !k.is_empty()) {
+    let kg = match opts.secret(HEXADECIMAL_KG).filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(parse_kg(k.expose()).ok_or_else(|| {
             "hexadecimal_kg is not an even number of hexadecimal digits, at most 40 (value not shown)"
@@ -315,7 +317,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
         })?),
     };
     let max_interval = {
-        let v = opts.value("ipmitool_timeout").unwrap_or("2").trim();
+        let v = opts.value(IPMITOOL_TIMEOUT).unwrap_or("2").trim();
         rustha_fence::options::parse_seconds(v)
             .filter(|d| !d.is_zero())
             .ok_or_else(|| {
@@ -327,7 +329,7 @@ pub fn agent_config(opts: &Options, password: Option<&Secret>) -> Result<AgentCo
     };
     let mut c = Config::new(host, interface);
     c.port = port;
-    c.username = opts.get("username").unwrap_or("").to_string();
+    c.username = opts.get(opt::USERNAME).unwrap_or("").to_string();
     c.password = password.cloned().unwrap_or_default();
     c.kg = kg;
     c.privilege = privilege;
@@ -387,7 +389,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let c = agent_config(&o, o.secret("password")).unwrap();
+        let c = agent_config(&o, o.secret(opt::PASSWORD)).unwrap();
         assert_eq!(c.ipmi.host, "10.0.0.1");
         assert_eq!(c.ipmi.port, 6230);
         assert_eq!(c.ipmi.username, "admin");
@@ -396,7 +398,7 @@ mod tests {
         assert_eq!(c.ipmi.privilege, Privilege::Operator);
         assert_eq!(c.ipmi.kg, Some(vec![0x0a, 0x0b]));
         assert_eq!(c.ipmi.target, Some(0x82));
-        assert_eq!(o.value("method"), Some("cycle"));
+        assert_eq!(o.value(METHOD), Some("cycle"));
     }
 
     #[test]
@@ -406,7 +408,7 @@ mod tests {
             "ipaddr=bmc1\nlogin=root\npasswd=x\nauth=md5\nprivlvl=user\npower_wait=4\naction=off\n",
         );
         adjust(&mut o);
-        let c = agent_config(&o, o.secret("password")).unwrap();
+        let c = agent_config(&o, o.secret(opt::PASSWORD)).unwrap();
         assert_eq!(c.ipmi.host, "bmc1");
         assert_eq!(c.ipmi.port, 623);
         assert_eq!(
@@ -417,12 +419,12 @@ mod tests {
         );
         assert_eq!(c.ipmi.privilege, Privilege::User);
         // power_wait is the user's (the runtime's least time to success), default 0.
-        assert_eq!(o.seconds("power_wait"), Duration::from_secs(4));
+        assert_eq!(o.seconds(opt::POWER_WAIT), Duration::from_secs(4));
         assert_eq!(
-            parse_stdin(options(std()), "").seconds("power_wait"),
+            parse_stdin(options(std()), "").seconds(opt::POWER_WAIT),
             Duration::ZERO
         );
-        assert_eq!(o.get("plug"), Some("bmc1"));
+        assert_eq!(o.get(opt::PLUG), Some("bmc1"));
     }
 
     #[test]
@@ -494,7 +496,7 @@ mod tests {
         ] {
             let mut o = parse_stdin(options(personality(name)), "ip=h\naction=reboot\n");
             adjust(&mut o);
-            let b = rustha_fence::run::overall_budget(&o);
+            let b = rustha_fence::engine::overall_budget(&o);
             assert!(b <= Duration::from_secs(55), "{name}: {b:?}");
         }
     }
@@ -503,7 +505,7 @@ mod tests {
     fn port_as_ip() {
         let mut o = parse_args(options(std()), &["--port-as-ip", "-n", "10.1.1.1"]).unwrap();
         adjust(&mut o);
-        assert_eq!(o.get("ip"), Some("10.1.1.1"));
+        assert_eq!(o.get(opt::IP), Some("10.1.1.1"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod config;
 use config::{agent_config, Personality};
 use ipmi_lan::{ChassisControl, Session};
 use rustha_fence::text::secs;
-use rustha_fence::{AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Options, PowerState};
+use rustha_fence::{opt, AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Options, PowerState};
 use std::time::{Duration, Instant};
 
 struct Ipmi {
@@ -26,7 +26,19 @@ struct Ipmi {
     session: Option<Session>,
 }
 
+/// An IPMI failure where the agent meets the runtime: every kind is a Fence API failure
+/// (exit 1, as fence_ipmilan); the kind says which part to check, in the debug log.
 fn fail(e: ipmi_lan::Error) -> FenceError {
+    use ipmi_lan::ErrorKind::*;
+    let check = match e.kind {
+        Config => "the options",
+        Network | Timeout | Garbage | Protocol => "ip, ipport and the BMC's LAN channel",
+        Auth | Kg => "username, password and hexadecimal_kg",
+        Cipher => "lanplus, cipher and auth",
+        Privilege => "privlvl and the user's privilege on the BMC",
+        Command => "the BMC's answer to the command",
+    };
+    tracing::debug!("IPMI failure ({:?}): check {check}", e.kind);
     FenceError::new(e.message)
 }
 
@@ -55,7 +67,7 @@ impl Ipmi {
 }
 
 impl FenceAgent for Ipmi {
-    fn info(&self) -> AgentInfo {
+    fn info(&self) -> AgentInfo<Self> {
         AgentInfo {
             name: self.p.name,
             shortdesc: "Fence agent for IPMI",
@@ -65,12 +77,22 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
             vendor_url: "",
             version: env!("CARGO_PKG_VERSION"),
             options: config::options(self.p),
-            extra_actions: vec![ExtraAction {
-                name: "diag",
-                needs_plug: false,
-                desc: "Pulse a diagnostic interrupt (NMI) to the machine",
-            }],
-            plugin_config: &["ip", "ipport", "username", "password", "lanplus", "cipher"],
+            // Listed in the meta-data, as fence_ipmilan lists it.
+            extra_actions: vec![ExtraAction::new(
+                "diag",
+                false,
+                "Pulse a diagnostic interrupt (NMI) to the machine",
+                |ipmi: &mut Ipmi, ctx, _| ipmi.control(ctx, ChassisControl::Diag),
+            )
+            .listed()],
+            plugin_config: &[
+                opt::IP,
+                opt::IPPORT,
+                opt::USERNAME,
+                opt::PASSWORD,
+                config::LANPLUS,
+                config::CIPHER,
+            ],
             // A BMC powers one machine: like fence_ipmilan, no list action in the meta-data, and
             // `list` prints fencing.py's NOTICE line; monitor queries the chassis status.
             supports_list: false,
@@ -87,7 +109,12 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
 
     fn validate(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
         agent_config(ctx.opts, ctx.password()).map_err(FenceError::new)?;
-        for o in ["ipmitool_path", "use_sudo", "sudo_path", "disable_timeout"] {
+        for o in [
+            config::IPMITOOL_PATH,
+            config::USE_SUDO,
+            config::SUDO_PATH,
+            config::DISABLE_TIMEOUT,
+        ] {
             if ctx.opts.is_set(o) {
                 tracing::debug!(
                     "{o} is accepted for compatibility and ignored: no ipmitool is run"
@@ -146,26 +173,12 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
             if !rustha_fence::wait_for(self, ctx, plug, PowerState::On, sent)?.confirmed() {
                 return Err(FenceError::new(format!(
                     "Timed out waiting to power ON: the BMC did not report power ON steadily within {} of power up (power_wait + power_timeout)",
-                    secs(ctx.opts.seconds("power_wait") + ctx.opts.seconds("power_timeout"))
+                    secs(ctx.opts.seconds(opt::POWER_WAIT) + ctx.opts.seconds(opt::POWER_TIMEOUT))
                 )));
             }
             return Ok(());
         }
         self.control(ctx, ChassisControl::PowerCycle)
-    }
-
-    fn extra_action(
-        &mut self,
-        ctx: &Ctx,
-        action: &str,
-        _plug: Option<&str>,
-    ) -> Result<(), FenceError> {
-        match action {
-            "diag" => self.control(ctx, ChassisControl::Diag),
-            other => Err(FenceError::new(format!(
-                "action '{other}' is not supported"
-            ))),
-        }
     }
 
     fn disconnect(&mut self, ctx: &Ctx) {

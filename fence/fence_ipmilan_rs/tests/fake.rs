@@ -149,7 +149,7 @@ fn time_budget_debug_line() {
     let (rc, _, err) = run(&b, &["-P", "-C", "17", "-o", "status", "-v"]);
     assert_eq!(rc, 0, "{err}");
     assert!(
-        err.contains("time budget 55.0s: the default timeouts add up to 65s, capped to 55s"),
+        err.contains("time budget 55s: the default timeouts add up to 65s, capped to 55s"),
         "{err}"
     );
     let (rc, _, err) = run(
@@ -158,9 +158,7 @@ fn time_budget_debug_line() {
     );
     assert_eq!(rc, 0, "{err}");
     assert!(
-        err.contains(
-            "time budget 145.0s: above the default cap of 55s because of power_timeout=60"
-        ),
+        err.contains("time budget 145s: above the default cap of 55s because of power_timeout=60"),
         "{err}"
     );
     // power_wait counts too.

@@ -1,9 +1,8 @@
 //! A TNAP connection: send `NN:S`, read until the EOM line, every step bounded by a deadline.
 
 use rustha_fence::text::{secs, shown};
-use rustha_fence::FenceError;
 use rustha_support::Deadline;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 use tnap::Request;
@@ -20,34 +19,70 @@ pub struct Client {
     used: bool,
 }
 
+/// What kind of failure talking TNAP to the device was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The address does not resolve.
+    Resolve,
+    /// No TCP connection (refused, unreachable).
+    Connect,
+    /// No connection or no complete reply within the login or shell timeout.
+    Timeout,
+    /// The device closed or reset the connection, or sent a reply without EOM.
+    Protocol,
+}
+
+/// A TNAP failure: its kind and one line naming the device and the command. The agent maps it
+/// to a Fence API error where it meets the runtime (`impl From<client::Error> for FenceError`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+fn err(kind: ErrorKind, message: impl Into<String>) -> Error {
+    Error {
+        kind,
+        message: message.into(),
+    }
+}
+
 /// How a request failed: `Unsent` when the device had closed the connection before it took the
 /// command (nothing was received: safe to reconnect and send again).
 enum Failure {
-    Unsent(FenceError),
-    Other(FenceError),
+    Unsent(Error),
+    Other(Error),
 }
 
 /// Resolve `host:port`, bounded by the deadline (a hanging resolver cannot outlive it).
-fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<Vec<SocketAddr>, FenceError> {
+fn resolve(host: &str, port: u16, deadline: &Deadline) -> Result<Vec<SocketAddr>, Error> {
     use rustha_support::net::ResolveError;
     rustha_support::net::resolve(host, port, deadline).map_err(|e| match e {
-        ResolveError::NoAddress => {
-            FenceError::new(format!("ip '{}' resolves to no address", shown(host)))
-        }
-        ResolveError::Failed(e) => FenceError::new(format!(
+        ResolveError::NoAddress => err(
+            ErrorKind::Resolve,
+            format!("ip '{}' resolves to no address", shown(host)),
+        ),
+        ResolveError::Failed(e) => err(
+            ErrorKind::Resolve,
+            format!(
             "ip '{}' cannot be resolved: {e} (expected the Node Assassin's address or host name)",
             shown(host)
-        )),
-        ResolveError::Timeout => FenceError::new(format!(
-            "ip '{}' could not be resolved within the login timeout",
-            shown(host)
-        )),
+        ),
+        ),
+        ResolveError::Timeout => err(
+            ErrorKind::Timeout,
+            format!(
+                "ip '{}' could not be resolved within the login timeout",
+                shown(host)
+            ),
+        ),
     })
 }
 
 impl Client {
     /// Connect within `deadline` (the login timeout).
-    pub fn connect(host: &str, port: u16, deadline: &Deadline) -> Result<Client, FenceError> {
+    pub fn connect(host: &str, port: u16, deadline: &Deadline) -> Result<Client, Error> {
         // `[::1]` as an admin writes an IPv6 address next to a port: the address is inside.
         let host = host
             .strip_prefix('[')
@@ -79,18 +114,30 @@ impl Client {
                 Err(e) => last = Some(e),
             }
         }
-        Err(FenceError::new(match last {
-            Some(e) if e.kind() == ErrorKind::ConnectionRefused => format!(
-                "cannot connect to Node Assassin at {peer}: connection refused (check ip and ipport)"
+        Err(match last {
+            Some(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => err(
+                ErrorKind::Connect,
+                format!(
+                    "cannot connect to Node Assassin at {peer}: connection refused (check ip and ipport)"
+                ),
             ),
-            Some(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => format!(
-                "cannot connect to Node Assassin at {peer}: no answer within the login timeout"
+            Some(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => err(
+                ErrorKind::Timeout,
+                format!(
+                    "cannot connect to Node Assassin at {peer}: no answer within the login timeout"
+                ),
             ),
-            Some(e) => format!("cannot connect to Node Assassin at {peer}: {e}"),
-            None => format!(
-                "cannot connect to Node Assassin at {peer}: no answer within the login timeout"
+            Some(e) => err(
+                ErrorKind::Connect,
+                format!("cannot connect to Node Assassin at {peer}: {e}"),
             ),
-        }))
+            None => err(
+                ErrorKind::Timeout,
+                format!(
+                    "cannot connect to Node Assassin at {peer}: no answer within the login timeout"
+                ),
+            ),
+        })
     }
 
     pub fn peer(&self) -> &str {
@@ -105,7 +152,7 @@ impl Client {
         req: Request,
         deadline: &Deadline,
         timeout: Duration,
-    ) -> Result<String, FenceError> {
+    ) -> Result<String, Error> {
         let r = match self.attempt(req, deadline, timeout) {
             Ok(r) => Ok(r),
             Err(Failure::Other(e)) => Err(e),
@@ -129,13 +176,14 @@ impl Client {
         &mut self,
         req: Request,
         deadline: &Deadline,
-        timeout: Duration,
+        limit: Duration,
     ) -> Result<String, Failure> {
         tracing::debug!("sending {req} to {}", self.peer);
         let peer = self.peer.clone();
-        let msg = move |what: String| FenceError::new(format!("Node Assassin at {peer} {what}"));
-        let fail = |what: String| Failure::Other(msg(what));
-        let unsent = |what: String| Failure::Unsent(msg(what));
+        let msg = move |kind, what: String| err(kind, format!("Node Assassin at {peer} {what}"));
+        let fail = |what: String| Failure::Other(msg(ErrorKind::Protocol, what));
+        let timeout = |what: String| Failure::Other(msg(ErrorKind::Timeout, what));
+        let unsent = |what: String| Failure::Unsent(msg(ErrorKind::Protocol, what));
         self.stream
             .set_write_timeout(Some(deadline.remaining().max(Duration::from_millis(1))))
             .map_err(|e| fail(format!("socket error: {e}")))?;
@@ -144,7 +192,7 @@ impl Client {
             .map_err(|e| {
                 if matches!(
                     e.kind(),
-                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
                 ) {
                     unsent(format!(
                         "reset the connection before taking '{req}' (the device refused service)"
@@ -171,7 +219,7 @@ impl Client {
             }
             let left = deadline.remaining();
             if left.is_zero() {
-                return Err(fail(no_eom(&req, &buf, timeout)));
+                return Err(timeout(no_eom(&req, &buf, limit)));
             }
             self.stream
                 .set_read_timeout(Some(left))
@@ -189,14 +237,14 @@ impl Client {
                     )))
                 }
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return Err(fail(no_eom(&req, &buf, timeout)))
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return Err(timeout(no_eom(&req, &buf, limit)))
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e)
                     if matches!(
                         e.kind(),
-                        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
                     ) =>
                 {
                     let what = format!(

@@ -23,6 +23,8 @@ pub struct Device {
     pub max_nodes: Option<u8>,
     /// Node number → alias.
     pub aliases: BTreeMap<u8, String>,
+    /// Nodes whose alias is the placeholder `unused`.
+    pub unused: std::collections::BTreeSet<u8>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,7 +118,13 @@ pub fn parse(text: &str, origin: &str) -> Result<NaConfig, String> {
                                     at()
                                 )
                             })?;
-                        d.aliases.insert(m, value.to_string());
+                        // The 1.1.6 sample configuration names nodes not in use `unused`:
+                        // not a host name; such nodes are left out of list and gethosts.
+                        if value.eq_ignore_ascii_case("unused") {
+                            d.unused.insert(m);
+                        } else {
+                            d.aliases.insert(m, value.to_string());
+                        }
                     }
                     _ => {}
                 }

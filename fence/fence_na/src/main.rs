@@ -14,13 +14,28 @@ use rustha_fence::options::{common_options, tweak};
 use rustha_fence::text::{secs, shown};
 use rustha_fence::Confirmation;
 use rustha_fence::{
-    AgentInfo, Ctx, ExtraAction, FenceAgent, FenceError, Kind, OptSpec, Options, PowerState,
+    opt, AgentInfo, Ctx, ExitCode, ExtraAction, FenceAgent, FenceError, Kind, Opt, OptSpec,
+    Options, PowerState,
 };
 use std::time::Instant;
 use tnap::{NodeCommand, Request, StateReply};
 
-/// The 1.1.6 agent's exit code for a local login mismatch.
-const EXIT_LOGIN_MISMATCH: i32 = 8;
+/// A TNAP failure is a Fence API failure (exit 1) with its one line.
+impl From<client::Error> for FenceError {
+    fn from(e: client::Error) -> Self {
+        tracing::debug!("TNAP failure ({:?})", e.kind);
+        FenceError::new(e.message)
+    }
+}
+
+/// fence_na's own options (besides rustha_fence's common ones).
+const CONFIG: Opt = Opt::new("config");
+/// 1.1.6: `fm=<method> <port>`, the port is its second word.
+const FM: Opt = Opt::new("fm");
+/// Set by fenced, ignored.
+const AGENT: Opt = Opt::new("agent");
+/// 1.1.6's `-d`: debug output (same as `--verbose`).
+const DEBUG_OUTPUT: Opt = Opt::new("debug_output");
 
 #[derive(Default)]
 struct NodeAssassin {
@@ -30,33 +45,35 @@ struct NodeAssassin {
     port: u16,
     max_nodes: Option<u8>,
     aliases: std::collections::BTreeMap<u8, String>,
+    /// Nodes aliased `unused` in the config file: not listed.
+    unused: std::collections::BTreeSet<u8>,
     client: Option<Client>,
 }
 
 fn options() -> Vec<OptSpec> {
     let mut t = common_options();
-    tweak(&mut t, "ip", |o| {
+    tweak(&mut t, opt::IP, |o| {
         o.required = false;
         o.desc =
             "IP address or hostname of the Node Assassin (or na::N::ipaddr in the config file)";
     });
-    tweak(&mut t, "ipport", |o| {
+    tweak(&mut t, opt::IPPORT, |o| {
         o.default = Some("238");
         o.desc = "TCP port of the Node Assassin (or na::N::tcp_port in the config file)";
     });
-    tweak(&mut t, "plug", |o| {
+    tweak(&mut t, opt::PLUG, |o| {
         o.desc = "Node number on the Node Assassin (1..max, '2' and '02' are the same) or its alias from the config file";
     });
-    tweak(&mut t, "username", |o| {
+    tweak(&mut t, opt::USERNAME, |o| {
         o.aliases = &["name"];
         o.desc = "Login name, checked against system::username in the config file (the device itself has no login)";
     });
-    tweak(&mut t, "password", |o| {
+    tweak(&mut t, opt::PASSWORD, |o| {
         o.desc = "Login password, checked against system::password in the config file";
     });
     t.push(
         OptSpec::new(
-            "config",
+            CONFIG,
             Kind::String,
             "Configuration file (node aliases, tcp_port, max_nodes, local username/password check)",
         )
@@ -64,12 +81,12 @@ fn options() -> Vec<OptSpec> {
         .default(DEFAULT_PATH),
     );
     // 1.1.6 keys: fm (its second word is the port), agent (ignored).
-    t.push(OptSpec::new("fm", Kind::String, "Deprecated: second word is the port").hidden());
-    t.push(OptSpec::new("agent", Kind::String, "Ignored (set by fenced)").hidden());
+    t.push(OptSpec::new(FM, Kind::String, "Deprecated: second word is the port").hidden());
+    t.push(OptSpec::new(AGENT, Kind::String, "Ignored (set by fenced)").hidden());
     // 1.1.6's -d: debug output (same as --verbose).
     t.push(
         OptSpec::new(
-            "debug_output",
+            DEBUG_OUTPUT,
             Kind::Flag,
             "Debug output (1.1.6's -d; same as --verbose)",
         )
@@ -79,42 +96,92 @@ fn options() -> Vec<OptSpec> {
     t
 }
 
-fn extra_actions() -> Vec<ExtraAction> {
-    let a = |name, needs_plug, desc| ExtraAction {
-        name,
-        needs_plug,
-        desc,
-    };
+/// The extra actions of the 1.1.6 agent, each with its handler (`plug` normalized; power_timeout
+/// counts from the call, for one node or all of them).
+fn extra_actions() -> Vec<ExtraAction<NodeAssassin>> {
+    type Na = NodeAssassin;
     vec![
-        a(
+        ExtraAction::new(
             "release",
             true,
             "Release the node's power and reset switches and unlock its front panel (NN:0)",
+            |na: &mut Na, ctx, plug| na.release(ctx, plug.unwrap_or("")),
         ),
-        a("release_all", false, "Release every node"),
-        a(
+        ExtraAction::new(
+            "release_all",
+            false,
+            "Release every node",
+            |na: &mut Na, ctx, _| {
+                for p in na.all_nodes(ctx)? {
+                    na.command(ctx, Na::node_number(&p)?, NodeCommand::Release)?;
+                }
+                Ok(())
+            },
+        ),
+        ExtraAction::new(
             "fence_all",
             false,
             "Fence every node: hold power off and lock the panels (NN:1)",
+            |na: &mut Na, ctx, _| {
+                na.command_all(ctx, NodeCommand::Fence, "fence_all", Instant::now())
+            },
         ),
-        a(
+        ExtraAction::new(
             "boot",
             true,
             "Boot the node by pressing its power button (NN:2) if it is off",
+            |na: &mut Na, ctx, plug| {
+                let (p, sent) = (plug.unwrap_or(""), Instant::now());
+                if na.boot(ctx, p)? {
+                    na.confirm(ctx, p, PowerState::On, "boot", sent)?;
+                }
+                Ok(())
+            },
         ),
-        a("boot_all", false, "Boot every node that is off"),
-        a(
+        ExtraAction::new(
+            "boot_all",
+            false,
+            "Boot every node that is off",
+            |na: &mut Na, ctx, _| na.press_all(ctx, PowerState::On, "boot_all", Instant::now()),
+        ),
+        ExtraAction::new(
             "shutdown",
             true,
             "Shut the node down gracefully by pressing its power button (NN:2) if it is on",
+            |na: &mut Na, ctx, plug| {
+                let (p, sent) = (plug.unwrap_or(""), Instant::now());
+                if na.shutdown(ctx, p)? {
+                    na.confirm(ctx, p, PowerState::Off, "shutdown", sent)?;
+                }
+                Ok(())
+            },
         ),
-        a("shutdown_all", false, "Shut down every node that is on"),
-        a(
+        ExtraAction::new(
+            "shutdown_all",
+            false,
+            "Shut down every node that is on",
+            |na: &mut Na, ctx, _| {
+                na.press_all(ctx, PowerState::Off, "shutdown_all", Instant::now())
+            },
+        ),
+        ExtraAction::new(
             "forcedown",
             true,
             "Force the node off by holding its power button, without locking the panel (NN:3)",
+            |na: &mut Na, ctx, plug| {
+                let (p, sent) = (plug.unwrap_or(""), Instant::now());
+                na.command(ctx, Na::node_number(p)?, NodeCommand::ForceOff)?;
+                na.confirm(ctx, p, PowerState::Off, "forcedown", sent)
+            },
         ),
-        a("forcedown_all", false, "Force every node off (NN:3)"),
+        ExtraAction::new(
+            "forcedown_all",
+            false,
+            "Force every node off (NN:3)",
+            |na: &mut Na, ctx, _| {
+                na.command_all(ctx, NodeCommand::ForceOff, "forcedown_all", Instant::now())
+            },
+        ),
     ]
 }
 
@@ -127,8 +194,8 @@ impl NodeAssassin {
 
     fn ask(&mut self, ctx: &Ctx, req: Request) -> Result<String, FenceError> {
         let d = ctx.shell_deadline();
-        let t = ctx.opts.seconds("shell_timeout");
-        self.client()?.request(req, &d, t)
+        let t = ctx.opts.seconds(opt::SHELL_TIMEOUT);
+        Ok(self.client()?.request(req, &d, t)?)
     }
 
     fn states(&mut self, ctx: &Ctx) -> Result<StateReply, FenceError> {
@@ -209,7 +276,7 @@ impl NodeAssassin {
             return Ok(());
         }
         let old = if want == PowerState::On { "OFF" } else { "ON" };
-        let within = secs(ctx.opts.seconds("power_wait") + ctx.opts.seconds("power_timeout"));
+        let within = secs(ctx.opts.seconds(opt::POWER_WAIT) + ctx.opts.seconds(opt::POWER_TIMEOUT));
         Err(FenceError::new(match how {
             Confirmation::NotHeld => format!(
                 "{what}: node {plug} read {want} but then {old} again within {within} (power_wait + power_timeout)"
@@ -263,6 +330,20 @@ impl NodeAssassin {
         Ok(())
     }
 
+    /// `NN:0`, then check that no switch is held any more.
+    fn release(&mut self, ctx: &Ctx, plug: &str) -> Result<(), FenceError> {
+        let n = Self::node_number(plug)?;
+        self.command(ctx, n, NodeCommand::Release)?;
+        let s = self.node_state(ctx, plug)?;
+        if s.power || s.reset {
+            return Err(FenceError::new(format!(
+                "release: node {plug} still has a switch held ({})",
+                s.line(true)
+            )));
+        }
+        Ok(())
+    }
+
     fn boot(&mut self, ctx: &Ctx, plug: &str) -> Result<bool, FenceError> {
         if self.get_power_status(ctx, plug)? == PowerState::On {
             return Ok(false);
@@ -285,7 +366,7 @@ impl NodeAssassin {
 }
 
 impl FenceAgent for NodeAssassin {
-    fn info(&self) -> AgentInfo {
+    fn info(&self) -> AgentInfo<Self> {
         AgentInfo {
             name: "fence_na",
             shortdesc: "Fence agent for Node Assassin",
@@ -294,28 +375,28 @@ impl FenceAgent for NodeAssassin {
             version: env!("CARGO_PKG_VERSION"),
             options: options(),
             extra_actions: extra_actions(),
-            plugin_config: &["ip", "ipport", "username", "password", "config"],
+            plugin_config: &[opt::IP, opt::IPPORT, opt::USERNAME, opt::PASSWORD, CONFIG],
             supports_list: true,
         }
     }
 
     fn adjust_options(&self, opts: &mut Options) {
-        if opts.flag("debug_output") {
-            opts.set("verbose", "1");
+        if opts.flag(DEBUG_OUTPUT) {
+            opts.set(opt::VERBOSE, "1");
         }
         // fm=<method> <port>: the 1.1.6 agent took the port from its second word.
-        if !opts.is_set("plug") {
-            if let Some(p) = opts.get("fm").and_then(|f| f.split_whitespace().nth(1)) {
+        if !opts.is_set(opt::PLUG) {
+            if let Some(p) = opts.get(FM).and_then(|f| f.split_whitespace().nth(1)) {
                 let p = p.to_string();
-                opts.set("plug", &p);
+                opts.set(opt::PLUG, &p);
             }
         }
     }
 
     fn validate(&mut self, ctx: &Ctx) -> Result<(), FenceError> {
         let opts = ctx.opts;
-        let path = opts.value("config").unwrap_or(DEFAULT_PATH).to_string();
-        let explicit = opts.is_set("config");
+        let path = opts.value(CONFIG).unwrap_or(DEFAULT_PATH).to_string();
+        let explicit = opts.is_set(CONFIG);
         self.config = match std::fs::read_to_string(&path) {
             Ok(text) => Some(config::parse(&text, &path).map_err(FenceError::new)?),
             Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => None,
@@ -327,18 +408,18 @@ impl FenceAgent for NodeAssassin {
             }
         };
         self.config_path = path;
-        let ip = opts.get("ip").map(str::trim).filter(|s| !s.is_empty());
+        let ip = opts.get(opt::IP).map(str::trim).filter(|s| !s.is_empty());
         let device = self.config.as_ref().and_then(|c| c.device(ip)).cloned();
         if let Some(c) = &self.config {
             if let Some(user) = &c.username {
-                let given_user = opts.get("username").unwrap_or("");
+                let given_user = opts.get(opt::USERNAME).unwrap_or("");
                 let pw_ok = match &c.password {
                     Some(want) => ctx.password().map(|p| p.expose()) == Some(want.expose()),
                     None => true,
                 };
                 if given_user != user || !pw_ok {
                     return Err(FenceError::with_code(
-                        EXIT_LOGIN_MISMATCH,
+                        ExitCode::LoginMismatch,
                         format!(
                             "login '{given_user}' or its password does not match system::username/system::password in {}",
                             self.config_path
@@ -356,7 +437,7 @@ impl FenceAgent for NodeAssassin {
                 )))
             }
         };
-        let port_given = opts.get("ipport").map(str::trim);
+        let port_given = opts.get(opt::IPPORT).map(str::trim);
         self.port = match port_given {
             Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
                 FenceError::new(format!(
@@ -372,6 +453,7 @@ impl FenceAgent for NodeAssassin {
         if let Some(d) = device {
             self.max_nodes = d.max_nodes;
             self.aliases = d.aliases;
+            self.unused = d.unused;
         }
         Ok(())
     }
@@ -462,6 +544,7 @@ impl FenceAgent for NodeAssassin {
     fn list(&mut self, ctx: &Ctx) -> Result<Vec<(String, String)>, FenceError> {
         let st = self.states(ctx)?;
         Ok((1..=st.node_count())
+            .filter(|n| !self.unused.contains(n))
             .map(|n| {
                 (
                     format!("{n:02}"),
@@ -476,6 +559,7 @@ impl FenceAgent for NodeAssassin {
         Ok(st
             .nodes
             .iter()
+            .filter(|s| !self.unused.contains(&s.node))
             .map(|s| {
                 (
                     format!("{:02}", s.node),
@@ -488,60 +572,6 @@ impl FenceAgent for NodeAssassin {
                 )
             })
             .collect())
-    }
-
-    fn extra_action(
-        &mut self,
-        ctx: &Ctx,
-        action: &str,
-        plug: Option<&str>,
-    ) -> Result<(), FenceError> {
-        let one = plug.unwrap_or("").to_string();
-        // power_timeout counts from here, for one node or all of them.
-        let sent = Instant::now();
-        match action {
-            "release" => {
-                let n = Self::node_number(&one)?;
-                self.command(ctx, n, NodeCommand::Release)?;
-                let s = self.node_state(ctx, &one)?;
-                if s.power || s.reset {
-                    return Err(FenceError::new(format!(
-                        "release: node {one} still has a switch held ({})",
-                        s.line(true)
-                    )));
-                }
-                Ok(())
-            }
-            "release_all" => {
-                for p in self.all_nodes(ctx)? {
-                    self.command(ctx, Self::node_number(&p)?, NodeCommand::Release)?;
-                }
-                Ok(())
-            }
-            "fence_all" => self.command_all(ctx, NodeCommand::Fence, "fence_all", sent),
-            "boot" => {
-                if self.boot(ctx, &one)? {
-                    self.confirm(ctx, &one, PowerState::On, "boot", sent)?;
-                }
-                Ok(())
-            }
-            "boot_all" => self.press_all(ctx, PowerState::On, "boot_all", sent),
-            "shutdown" => {
-                if self.shutdown(ctx, &one)? {
-                    self.confirm(ctx, &one, PowerState::Off, "shutdown", sent)?;
-                }
-                Ok(())
-            }
-            "shutdown_all" => self.press_all(ctx, PowerState::Off, "shutdown_all", sent),
-            "forcedown" => {
-                self.command(ctx, Self::node_number(&one)?, NodeCommand::ForceOff)?;
-                self.confirm(ctx, &one, PowerState::Off, "forcedown", sent)
-            }
-            "forcedown_all" => self.command_all(ctx, NodeCommand::ForceOff, "forcedown_all", sent),
-            other => Err(FenceError::new(format!(
-                "action '{other}' is not supported"
-            ))),
-        }
     }
 
     fn disconnect(&mut self, _ctx: &Ctx) {

@@ -910,3 +910,105 @@ fn plugin_xml_has_no_empty_alias_list() {
     assert!(!xml.contains("(also accepted as: -)"), "{xml}");
     assert!(xml.contains("(also accepted as: ipaddr)"), "{xml}");
 }
+
+/// Issue 9 item 14: cluster-glue's gethosts works when the configuration needs a login and a
+/// password (the plugin front end goes through the same engine as status/on/off/reset,
+/// password_script included), and `unused` placeholder aliases (1.1.6 sample configuration) are
+/// not hosts.
+#[test]
+fn plugin_gethosts_with_login_and_unused_aliases() {
+    let sim = fast_sim(4, Faults::default());
+    let port = sim.addr().port().to_string();
+    let conf = temp(
+        "fence_na.conf",
+        &format!(
+            "system::username = motoko\nsystem::password = s3cret\nna::1::ipaddr = 127.0.0.1\nna::1::tcp_port = {port}\nna::1::alias::1 = an-node01\nna::1::alias::2 = an-node02\nna::1::alias::3 = unused\nna::1::alias::4 = unused\n"
+        ),
+    );
+    let pw = temp("pw.sh", "#!/bin/sh\necho s3cret\n");
+    std::fs::set_permissions(
+        pw.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let plugin = |a: &[&str], env: &[(&str, &str)]| -> Run {
+        let mut c = Command::new(AGENT)
+            .args(a)
+            .env("config", conf.path())
+            .env("login", "motoko")
+            .env("stonith_status_sleep", "0.05");
+        for (k, v) in env {
+            c = c.env(*k, *v);
+        }
+        run(c)
+    };
+    for secret in [
+        ("passwd", "s3cret".to_string()),
+        ("passwd_script", pw.path()),
+    ] {
+        let env = [(secret.0, secret.1.as_str())];
+        let r = plugin(&["gethosts"], &env);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, "an-node01\nan-node02\n"),
+            "{secret:?}: {}",
+            r.stderr
+        );
+        assert_eq!(plugin(&["status"], &env).code, 0);
+    }
+    // Without the password: the login check fails (exit 8 as 1.1.6), in gethosts too.
+    let r = plugin(&["gethosts"], &[]);
+    assert_eq!(r.code, 8, "{}", r.stderr);
+    assert!(!r.stderr.contains("s3cret"));
+    let r = plugin(&["off", "an-node02"], &[("passwd", "s3cret")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!feed(&sim, 2));
+}
+
+/// Issue 13 item 8: as fence-agents, a failure is logged to syslog (facility user, priority err,
+/// `<11>`) by default; `HA_LOGFACILITY=none` switches it off. A private /dev (mount namespace)
+/// with our own /dev/log socket receives it.
+#[test]
+fn errors_go_to_syslog_as_user_err_by_default() {
+    if !is_root() {
+        println!("SKIP errors_go_to_syslog_as_user_err_by_default: needs root (mount namespace)");
+        return;
+    }
+    let script = r#"
+import socket, subprocess, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+s.settimeout(3)
+args = [sys.argv[1], "-a", "127.0.0.1", "-u", "1", "-n", "1", "-o", "status"]
+for env in ({"PATH": "/usr/bin:/bin"}, {"PATH": "/usr/bin:/bin", "HA_LOGFACILITY": "none"}):
+    r = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        got = s.recv(4096).decode(errors="replace")
+    except socket.timeout:
+        got = "nothing"
+    print("rc=%d syslog=%s" % (r.returncode, got))
+"#;
+    let r = run(Command::new("unshare").args([
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        "mount -t tmpfs tmpfs /dev && exec python3 -c \"$0\" \"$1\"",
+        script,
+        AGENT,
+    ]));
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(lines[0].starts_with("rc=1 syslog=<11>"), "{}", r.stdout);
+    assert!(
+        lines[0].contains("fence_na[")
+            && lines[0].contains(
+                "ERROR: cannot connect to Node Assassin at 127.0.0.1:1: connection refused"
+            ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(lines[1], "rc=1 syslog=nothing", "{}", r.stdout);
+}
