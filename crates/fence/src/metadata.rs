@@ -128,13 +128,9 @@ pub fn plugin_xml<A>(info: &AgentInfo<A>) -> String {
     s
 }
 
+/// One line of man page text (rustha_support's roff escaper, shared with the OCF runtime).
 fn roff(s: &str) -> String {
-    let t = s.replace('\\', "\\e").replace('-', "\\-");
-    if t.starts_with('.') || t.starts_with('\'') {
-        format!("\\&{t}")
-    } else {
-        t
-    }
+    rustha_support::roff::escape_line(s)
 }
 
 /// The `manpage` action's output (troff).

@@ -243,11 +243,7 @@ impl OptSpec {
 /// `y`) are true, `0`, `no`, `off`, `false` (also `n`) false, case-insensitive; anything else is
 /// not a boolean.
 pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "yes" | "on" | "true" | "y" => Some(true),
-        "0" | "no" | "off" | "false" | "n" => Some(false),
-        _ => None,
-    }
+    rustha_support::boolean::parse_bool(v, rustha_support::boolean::Dialect::FenceAgents)
 }
 
 /// Seconds as fence agents accept them: a non-negative decimal number, at most a day.
