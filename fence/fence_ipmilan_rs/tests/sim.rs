@@ -452,6 +452,16 @@ fn metadata_has_every_fence_ipmilan_parameter() {
             .filter_map(|s| s.split('"').next().map(str::to_string))
             .collect()
     };
+    // Issue 13 item 7: the same actions as stock, in the same order (diag included): meta-data
+    // lists exactly what a tool should schedule.
+    let actions = |xml: &str| -> Vec<String> {
+        xml.lines()
+            .filter(|l| l.trim_start().starts_with("<action "))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    assert_eq!(actions(&ours), actions(&stock));
+    assert!(ours.contains("<action name=\"diag\" />"));
     let ours_names = names(&ours);
     for n in names(&stock) {
         assert!(
