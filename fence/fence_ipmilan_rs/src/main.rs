@@ -37,6 +37,7 @@ fn fail(e: ipmi_lan::Error) -> FenceError {
         Cipher => "lanplus, cipher and auth",
         Privilege => "privlvl and the user's privilege on the BMC",
         Command => "the BMC's answer to the command",
+        Random => "this host's random source (getrandom)",
     };
     tracing::debug!("IPMI failure ({:?}): check {check}", e.kind);
     FenceError::new(e.message)
