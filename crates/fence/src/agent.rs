@@ -141,6 +141,10 @@ pub struct AgentInfo<A> {
     pub plugin_config: &'static [Opt],
     /// Whether the device can enumerate its plugs (`list`, `list-status`).
     pub supports_list: bool,
+    /// Command lines for the man page's EXAMPLE section (pcs, crm, the agent by hand).
+    pub examples: &'static [&'static str],
+    /// Pages for SEE ALSO besides Pacemaker's (`fence_ipmilan(8)`).
+    pub see_also: &'static [&'static str],
 }
 
 impl<A> AgentInfo<A> {
@@ -162,6 +166,8 @@ impl<A> AgentInfo<A> {
             extra_actions: Vec::new(),
             plugin_config: &[],
             supports_list: false,
+            examples: &[],
+            see_also: &[],
         }
     }
 

@@ -606,6 +606,8 @@ mod tests {
                 extra_actions: vec![],
                 plugin_config: &[],
                 supports_list: true,
+                examples: &[],
+                see_also: &[],
             }
         }
         fn has_plugs(&self) -> bool {

@@ -170,7 +170,17 @@ pub fn manpage<A>(info: &AgentInfo<A>) -> String {
         let _ = writeln!(s, ".TP\n\\fB{}\\fP\n{}", roff(a.name), roff(a.desc));
     }
     s.push_str(".SH EXIT STATUS\n0 success (status: the plug is on); 1 failure (status: unknown); 2 status: the plug is off.\n");
+    if !info.examples.is_empty() {
+        s.push_str(".SH EXAMPLE\n.nf\n");
+        for e in info.examples {
+            let _ = writeln!(s, "{}", roff(e));
+        }
+        s.push_str(".fi\n");
+    }
     s.push_str(".SH CLUSTER-GLUE\nCalled with a first argument of gethosts, on, off, reset, status, getconfignames or getinfo\\-*, the agent acts as a cluster\\-glue external/ STONITH plugin and reads its configuration from environment variables named as its parameters.\n");
+    let mut see: Vec<&str> = vec!["stonith_admin(8)", "pcs(8)", "crm(8)"];
+    see.extend(info.see_also.iter().copied());
+    let _ = writeln!(s, ".SH SEE ALSO\n{}", roff(&see.join(", ")));
     s
 }
 
@@ -223,6 +233,8 @@ mod tests {
             ],
             plugin_config: &[opt::IP, opt::USERNAME, opt::PASSWORD],
             supports_list: true,
+            examples: &["pcs stonith create t fence_test ip=10.0.0.1 pcmk_host_list=node1"],
+            see_also: &["fence_other(8)"],
         }
     }
 
@@ -283,6 +295,14 @@ mod tests {
         let m = manpage(&i);
         let u = usage(&i);
         assert!(m.starts_with(".TH FENCE_TEST 8"));
+        assert!(
+            m.contains(".SH EXAMPLE\n.nf\npcs stonith create t fence_test ip=10.0.0.1 pcmk_host_list=node1\n.fi\n"),
+            "{m}"
+        );
+        assert!(
+            m.ends_with(".SH SEE ALSO\nstonith_admin(8), pcs(8), crm(8), fence_other(8)\n"),
+            "{m}"
+        );
         for o in i.options.iter().filter(|o| !o.hidden) {
             assert!(u.contains(&o.getopt_mixed()), "{}", o.name);
             assert!(m.contains(&roff(&o.getopt_mixed())), "{}", o.name);

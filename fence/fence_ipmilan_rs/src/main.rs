@@ -97,6 +97,12 @@ fence-agents' fence_ipmilan. Power changes are confirmed by polling the BMC's ch
             // A BMC powers one machine: like fence_ipmilan, no list action in the meta-data, and
             // `list` prints fencing.py's NOTICE line; monitor queries the chassis status.
             supports_list: false,
+            examples: &[
+                "pcs stonith create ipmi-node1 fence_ipmilan_rs ip=10.0.0.21 username=admin password_script=/usr/local/sbin/bmc-pw lanplus=1 pcmk_host_list=node1",
+                "crm configure primitive ipmi-node1 stonith:fence_ipmilan_rs params ip=10.0.0.21 username=admin password_script=/usr/local/sbin/bmc-pw lanplus=1 pcmk_host_list=node1",
+                "fence_ipmilan_rs -a 10.0.0.21 -l admin -S /usr/local/sbin/bmc-pw -P -o status",
+            ],
+            see_also: &["fence_ipmilan(8)", "ipmitool(1)"],
         }
     }
 

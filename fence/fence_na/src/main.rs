@@ -377,6 +377,13 @@ impl FenceAgent for NodeAssassin {
             extra_actions: extra_actions(),
             plugin_config: &[opt::IP, opt::IPPORT, opt::USERNAME, opt::PASSWORD, CONFIG],
             supports_list: true,
+            examples: &[
+                "pcs stonith create na fence_na ip=192.168.1.66 pcmk_host_map=\"node1:01;node2:02\"",
+                "crm configure primitive na stonith:fence_na params ip=192.168.1.66 pcmk_host_map=\"node1:01;node2:02\"",
+                "fence_na -a 192.168.1.66 -n 02 -o status",
+                "printf 'ipaddr=192.168.1.66\\nport=02\\naction=off\\n' | fence_na",
+            ],
+            see_also: &["na-sim(1)", "fenced(8)"],
         }
     }
 
