@@ -573,8 +573,15 @@ fn hacf_note(d: &Directive) -> Option<String> {
             "corosync.conf: totem {{ token: {} }} (heartbeat's deadtime)",
             to_ms(v)
         ),
-        "keepalive" | "warntime" | "initdead" | "deadping" => {
+        "keepalive" | "warntime" => {
             "corosync's token and consensus timeouts cover it (no separate setting)".into()
+        }
+        "initdead" => {
+            "no corosync setting; Pacemaker waits its dc-deadtime property (default 20s) at start"
+                .into()
+        }
+        "deadping" => {
+            "ocf:pacemaker:ping's timeout and attempts, if you replace ping nodes with it".into()
         }
         "ucast" | "bcast" | "mcast" | "mcast6" | "ucast6" | "serial" | "baud" | "udpport" => {
             "corosync.conf: the nodelist's ringX_addr (knet links); serial links have no equivalent"

@@ -294,9 +294,11 @@ pub fn pcs(c: &Config) -> String {
                 node,
                 score,
             } => {
+                // a negative score after `--`, or pcs reads it as options
+                let sep = if score.starts_with('-') { "-- " } else { "" };
                 let _ = writeln!(
                     out,
-                    "pcs constraint location add {id} {rsc} {node} {}",
+                    "pcs constraint location add {id} {rsc} {node} {sep}{}",
                     sh(score)
                 );
             }
@@ -308,7 +310,7 @@ pub fn pcs(c: &Config) -> String {
                     .join(" and ");
                 let _ = writeln!(
                     out,
-                    "pcs constraint location {rsc} rule id={id} score=-INFINITY {cond}"
+                    "pcs constraint location {rsc} rule id={id}-rule constraint-id={id} score=-INFINITY {cond}"
                 );
             }
             Constraint::PromoteBeforeStart { id, first, then } => {
@@ -331,7 +333,7 @@ pub fn pcs(c: &Config) -> String {
             "pcs stonith level add {} {} {}",
             l.index,
             sh(&l.target),
-            l.devices.join(",")
+            l.devices.join(" ")
         );
     }
     out
@@ -582,6 +584,41 @@ mod tests {
         assert!(t.contains("pcs resource create vip ocf:rustha:IPaddr2 ip=10.0.0.5 'note=a \"quoted\" value' op monitor interval=10s timeout=20s --group g --force"), "{t}");
         assert!(t.contains("pcs resource create d ocf:rustha:drbd drbd_resource=r0 promotable notify=true --force"), "{t}");
         assert!(t.contains("pcs constraint colocation add g with Promoted d-clone INFINITY id=c"));
+    }
+
+    #[test]
+    fn pcs_negative_scores_and_rules() {
+        let mut c = Config::new("t");
+        c.constraints.push(Constraint::Location {
+            id: "l".into(),
+            rsc: "st".into(),
+            node: "node1".into(),
+            score: "-INFINITY".into(),
+        });
+        c.constraints.push(Constraint::OnlyOn {
+            id: "o".into(),
+            rsc: "st".into(),
+            nodes: vec!["node2".into(), "node3".into()],
+        });
+        c.fencing_levels.push(crate::model::FencingLevel {
+            target: "node1".into(),
+            index: 2,
+            devices: vec!["a".into(), "b".into()],
+        });
+        let t = pcs(&c);
+        assert!(
+            t.contains("pcs constraint location add l st node1 -- -INFINITY\n"),
+            "{t}"
+        );
+        assert!(t.contains("pcs constraint location st rule id=o-rule constraint-id=o score=-INFINITY '#uname' ne node2 and '#uname' ne node3\n"), "{t}");
+        assert!(t.contains("pcs stonith level add 2 node1 a b\n"), "{t}");
+        let t = crm(&c);
+        assert!(t.contains("location l st -INFINITY: node1\n"), "{t}");
+        assert!(
+            t.contains("location o st rule -inf: #uname ne node2 and #uname ne node3\n"),
+            "{t}"
+        );
+        assert!(t.contains("fencing_topology \\\n    node1: a,b\n"), "{t}");
     }
 
     #[test]
