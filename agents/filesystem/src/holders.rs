@@ -122,9 +122,11 @@ fn holds(pid: i32, dirs: &[String], my_mnt_ns: &Option<String>) -> Option<String
 }
 
 /// Every process (outside `exclude`) that uses a path under one of `dirs`; stops looking when
-/// `deadline` passes.
+/// `deadline` passes. Processes running this agent's own program are not holders: their hold is
+/// a depth-20 monitor's status file for a moment (the caller retries until it is gone).
 pub fn find(dirs: &[String], exclude: &BTreeSet<i32>, deadline: &Deadline) -> Vec<Holder> {
     let my_ns = link("/proc/self/ns/mnt");
+    let my_exe = link("/proc/self/exe");
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -136,7 +138,9 @@ pub fn find(dirs: &[String], exclude: &BTreeSet<i32>, deadline: &Deadline) -> Ve
         let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
             continue;
         };
-        if exclude.contains(&pid) {
+        if exclude.contains(&pid)
+            || (my_exe.is_some() && link(&format!("/proc/{pid}/exe")) == my_exe)
+        {
             continue;
         }
         if let Some(how) = holds(pid, dirs, &my_ns) {

@@ -20,6 +20,7 @@ mod device;
 mod fstypes;
 mod holders;
 mod identity;
+mod lock;
 mod mountinfo;
 mod options;
 mod params;
@@ -182,6 +183,9 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
             p.directory
         );
     }
+    // A concurrent start of the same resource finishes first; then it is found mounted here.
+    let _lock = lock::lock(&inv.state_dir(), &dir, &inv.deadline)?;
+    let table = read_mounts()?;
     match on_directory(p, &table, &dir, &inv.deadline) {
         Presence::Absent => {}
         Presence::Ours(_) => {
@@ -215,7 +219,17 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
     if let Some(dev) = &device {
         flush_buffers(dev);
     }
-    do_mount(p, device.as_deref(), &dir, &inv.deadline)?;
+    if let Err(e) = do_mount(p, device.as_deref(), &dir, &inv.deadline) {
+        // EBUSY from a mount made meanwhile by something that does not take our lock (another
+        // version of this agent): success if what is mounted now is this resource.
+        let table = read_mounts()?;
+        match on_directory(p, &table, &dir, &inv.deadline) {
+            Presence::Ours(m) => {
+                info!("{} was mounted on {dir} meanwhile ({})", m.source, e.reason)
+            }
+            _ => return Err(e),
+        }
+    }
 
     let table = read_mounts()?;
     match on_directory(p, &table, &dir, &inv.deadline) {
@@ -441,14 +455,14 @@ fn read_first_block(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
 }
 
 fn status_file(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
-    let file = p.statusfile.clone();
+    let shown = p.statusfile_in(&m.mount_point);
     if m.read_only() {
         // The cause first: Pacemaker keeps 128 bytes of a reason.
         bail!(
             ErrGeneric,
             "{} is mounted read-only: failed to write status file {}",
             m.mount_point,
-            file.strip_prefix(&m.mount_point).unwrap_or(&file).display()
+            p.statusfile.display()
         );
     }
     let direct = p.source == Source::Block;
@@ -456,9 +470,10 @@ fn status_file(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
         "{}\n",
         std::env::var("OCF_RESOURCE_INSTANCE").unwrap_or_default()
     );
-    let what = format!("writing the status file {}", file.display());
+    let what = format!("writing the status file {}", shown.display());
+    let (mount, rel) = (m.clone(), p.statusfile.clone());
     bounded(deadline, what, move || {
-        write_read_remove(&file, content.as_bytes(), direct)
+        write_read_remove(&mount, &rel, content.as_bytes(), direct)
     })
 }
 
@@ -468,6 +483,8 @@ fn status_file(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
 fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
+    let _lock = lock::lock(&inv.state_dir(), &dir, &inv.deadline)?;
+    let table = read_mounts()?;
     let id = identity::identify(p, &table, &inv.deadline);
     let first = match identity::presence(&id, &p.fstype, &table, &dir, &System) {
         Presence::Absent => {

@@ -6,7 +6,7 @@ use crate::mountinfo::{self, Mount};
 use crate::options::{self, MountOptions};
 use nix::sys::signal::Signal;
 use rustha_ocf::parse_bool;
-use rustha_ocf::{bail, Error, Invocation, Result};
+use rustha_ocf::{bail, Action, Error, Invocation, Result};
 use rustha_support::Deadline;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +42,7 @@ pub(crate) struct Params {
     pub(crate) options_raw: String,
     pub(crate) options: MountOptions,
     pub(crate) source: Source,
+    /// The status file of monitor depth 20, relative to the mount point: `NAME` or `DIR/NAME`.
     pub(crate) statusfile: PathBuf,
     pub(crate) run_fsck: Fsck,
     pub(crate) fast_stop: bool,
@@ -129,10 +130,7 @@ impl Params {
         let v = &inv.params;
         let device = v.str("device").trim().to_string();
         if device.is_empty() {
-            bail!(
-                ErrConfigured,
-                "Please set OCF_RESKEY_device to the device to be managed"
-            );
+            return Err(no_device(inv));
         }
         let raw_dir = v.str("directory");
         if raw_dir.is_empty() {
@@ -176,52 +174,45 @@ impl Params {
             }
         };
 
-        let fu = v.str("force_unmount").to_ascii_lowercase();
-        let mut words = fu.split([',', ' ', '+']).filter(|w| !w.is_empty());
-        let kill_holders = match words.next() {
-            None => true,
-            Some("safe") => true,
-            Some(w) => parse_bool(w).ok_or_else(|| {
-                Error::configured(format!(
-                    "force_unmount={fu:?} is not valid (expected true, safe or false, optionally with move, xargs or ps)"
-                ))
-            })?,
-        };
-        if let Some(bad) = words.find(|w| !matches!(*w, "move" | "xargs" | "ps")) {
-            bail!(
-                ErrConfigured,
-                "force_unmount={fu:?}: unknown modifier {bad:?} (expected move, xargs or ps)"
-            );
-        }
+        // A stop does its job with the identifying parameters (device, directory) whatever the
+        // others say: a bad side parameter is logged and its default used, so that a stop never
+        // reports success while the file system stays mounted (issue 9 item 1).
+        let lenient = inv.action == Action::Stop;
+        let kill_holders = side_param(lenient, parse_force_unmount(v.str("force_unmount")), true)?;
         let signals = |name: &str| {
             holders::parse_signals(v.str(name))
                 .map_err(|e| Error::configured(format!("{name}={:?}: {e}", v.str(name))))
         };
-        let term_signals = signals("term_signals")?;
-        let kill_signals = signals("kill_signals")?;
+        let term_signals = side_param(lenient, signals("term_signals"), vec![Signal::SIGTERM])?;
+        let kill_signals = side_param(lenient, signals("kill_signals"), vec![Signal::SIGKILL])?;
         let delay = v.int("signal_delay").unwrap_or(1);
-        if delay < 0 {
-            bail!(
-                ErrConfigured,
-                "signal_delay={delay} is negative (expected seconds >= 0)"
-            );
-        }
+        let delay = side_param(
+            lenient,
+            if delay < 0 {
+                Err(Error::configured(format!(
+                    "signal_delay={delay} is negative (expected seconds >= 0)"
+                )))
+            } else {
+                Ok(delay)
+            },
+            1,
+        )?;
 
-        // The status file for depth 20: DIRECTORY/PREFIX INSTANCE[_CLONE]_NODE, as the stock agent.
-        let prefix = match v.str("statusfile_prefix") {
-            "" => ".Filesystem_status/",
-            p => p,
-        };
+        // The status file for depth 20: DIRECTORY/PREFIX INSTANCE[_CLONE]_NODE, as the stock
+        // agent; kept relative to the mount point, which monitor opens first.
+        let prefix = side_param(
+            lenient,
+            parse_statusfile_prefix(v.str("statusfile_prefix")),
+            DEFAULT_STATUSFILE_PREFIX.to_string(),
+        )?;
         let mut suffix = inv.instance.clone();
         if let Some(c) = inv.meta.get("clone").filter(|c| !c.is_empty()) {
             suffix = format!("{suffix}_{c}");
         }
         let node = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-        let statusfile = PathBuf::from(format!(
-            "{}/{prefix}{suffix}_{}",
-            directory.trim_end_matches('/'),
-            node.trim()
-        ));
+        // The instance and node name are file name parts, never separators.
+        let name = format!("{suffix}_{}", node.trim()).replace('/', "_");
+        let statusfile = PathBuf::from(format!("{prefix}{name}"));
 
         Ok(Params {
             device,
@@ -240,6 +231,11 @@ impl Params {
             kill_signals,
             signal_delay: Duration::from_secs(delay.unsigned_abs()),
         })
+    }
+
+    /// The status file of monitor depth 20 as a path, for messages.
+    pub(crate) fn statusfile_in(&self, mount_point: &str) -> PathBuf {
+        Path::new(mount_point).join(&self.statusfile)
     }
 
     /// The mount point as the kernel reports it. A mount point itself is never touched (a
@@ -299,6 +295,83 @@ impl Params {
     }
 }
 
+/// `device` is empty: a configuration error. On stop and monitor, if something is mounted on the
+/// directory, nothing tells whether it is this resource's: that is not "nothing can be running",
+/// so the stop fails rather than report success with the file system still mounted.
+fn no_device(inv: &Invocation) -> Error {
+    let e = Error::configured("Please set OCF_RESKEY_device to the device to be managed");
+    if !matches!(inv.action, Action::Stop | Action::Monitor | Action::Status) {
+        return e;
+    }
+    let dir = inv.params.str("directory").trim_end_matches('/');
+    if !dir.starts_with('/') {
+        return e;
+    }
+    let table = mountinfo::read().unwrap_or_default();
+    let on = mountinfo::mounted_at(&table, dir)
+        .or_else(|| mountinfo::mounted_at(&table, &canonical(dir)));
+    match on {
+        Some(m) => Error::configured(format!(
+            "device is empty, and {} ({}) is mounted on {dir}: is it this resource's?",
+            m.source, m.fstype
+        ))
+        .even_on_stop(),
+        None => e,
+    }
+}
+
+/// A side parameter's parse result; on stop (`lenient`) a bad value is logged and `default`
+/// used instead.
+fn side_param<T>(lenient: bool, r: Result<T>, default: T) -> Result<T> {
+    match r {
+        Err(e) if lenient => {
+            warn!("{}; stop uses the default", e.reason);
+            Ok(default)
+        }
+        r => r,
+    }
+}
+
+pub(crate) const DEFAULT_STATUSFILE_PREFIX: &str = ".Filesystem_status/";
+
+/// `force_unmount`: whether to signal the holders (true, safe; false), with the stock modifiers.
+pub(crate) fn parse_force_unmount(value: &str) -> Result<bool> {
+    let fu = value.to_ascii_lowercase();
+    let mut words = fu.split([',', ' ', '+']).filter(|w| !w.is_empty());
+    let kill = match words.next() {
+        None | Some("safe") => true,
+        Some(w) => parse_bool(w).ok_or_else(|| {
+            Error::configured(format!(
+                "force_unmount={fu:?} is not valid (expected true, safe or false, optionally with move, xargs or ps)"
+            ))
+        })?,
+    };
+    if let Some(bad) = words.find(|w| !matches!(*w, "move" | "xargs" | "ps")) {
+        bail!(
+            ErrConfigured,
+            "force_unmount={fu:?}: unknown modifier {bad:?} (expected move, xargs or ps)"
+        );
+    }
+    Ok(kill)
+}
+
+/// `statusfile_prefix`: a file name prefix, or a directory name ending in `/` (the default,
+/// `.Filesystem_status/`). Any other path separator, `.` or `..` could lead the status file out
+/// of the mount (`../../x`): refused.
+pub(crate) fn parse_statusfile_prefix(value: &str) -> Result<String> {
+    if value.is_empty() {
+        return Ok(DEFAULT_STATUSFILE_PREFIX.to_string());
+    }
+    let name = value.strip_suffix('/').unwrap_or(value);
+    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        bail!(
+            ErrConfigured,
+            "statusfile_prefix={value:?} is not a file or directory name (a path separator only at the end)"
+        );
+    }
+    Ok(value.to_string())
+}
+
 /// `readlink -f` that also works for a directory that does not exist yet: the deepest existing
 /// ancestor is resolved (symlinks such as /var/run -> /run) and the rest appended.
 pub(crate) fn canonical(dir: &str) -> String {
@@ -340,5 +413,37 @@ mod tests {
             want
         );
         assert_eq!(canonical("/"), "/");
+    }
+
+    #[test]
+    fn statusfile_prefixes() {
+        for ok in ["", ".Filesystem_status/", "st_", ".x/", "a.b"] {
+            assert!(parse_statusfile_prefix(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            parse_statusfile_prefix("").unwrap(),
+            DEFAULT_STATUSFILE_PREFIX
+        );
+        for bad in [
+            "../../x", "../", "./", "/", "a/b/", "a/b", "/abs", "..", "//",
+        ] {
+            let e = parse_statusfile_prefix(bad).unwrap_err();
+            assert!(
+                e.reason.starts_with("statusfile_prefix="),
+                "{bad}: {}",
+                e.reason
+            );
+            assert!(e.reason.len() <= 128);
+        }
+    }
+
+    #[test]
+    fn force_unmount_values() {
+        assert!(parse_force_unmount("").unwrap());
+        assert!(parse_force_unmount("safe,move").unwrap());
+        assert!(parse_force_unmount("yes").unwrap());
+        assert!(!parse_force_unmount("false").unwrap());
+        assert!(parse_force_unmount("sometimes").is_err());
+        assert!(parse_force_unmount("true,fast").is_err());
     }
 }

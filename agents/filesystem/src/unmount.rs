@@ -135,8 +135,9 @@ pub(crate) fn unmount(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> 
         }
         let found = holders::find(&[mp.to_string()], &exclude, deadline);
         if found.is_empty() {
-            // Busy without a visible holder (in-flight I/O, another namespace): retry shortly.
-            deadline.sleep(Duration::from_millis(100));
+            // Busy without a visible holder (in-flight I/O, another namespace, a depth-20 monitor
+            // of this agent finishing its status file): retry shortly.
+            deadline.sleep(Duration::from_millis(50));
             continue;
         }
         let sigs = if signalled_term {

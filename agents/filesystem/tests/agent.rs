@@ -608,3 +608,152 @@ fn run_fsck_force_checks_a_clean_journalled_file_system_and_mounts_it() {
     );
     assert_eq!(agent("stop", &auto, &[]).code, 0);
 }
+
+#[test]
+fn stop_never_signals_a_concurrent_depth_20_monitor_of_the_same_resource() {
+    if !root() {
+        return;
+    }
+    // A depth-20 monitor holds the status file open on the mount for a moment: stop must see
+    // its own agent's I/O as what it is, wait for it, and never send it a signal.
+    use std::os::unix::process::ExitStatusExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let fx = Fixture::new("monitor20", "ext4");
+    let dir = fx.path("mnt");
+    let p = params(fx.dev(), &dir, "ext4");
+    let mut signalled = Vec::new();
+    let mut monitors = 0;
+    for round in 0..10 {
+        assert_eq!(agent("start", &p, &[]).code, 0, "round {round}");
+        let done = Arc::new(AtomicBool::new(false));
+        let loops: Vec<_> = (0..3)
+            .map(|_| {
+                let done = done.clone();
+                let (dev, dir) = (fx.dev().to_string(), dir.clone());
+                std::thread::spawn(move || {
+                    let mut results = Vec::new();
+                    while !done.load(Ordering::Relaxed) {
+                        let st = Command::new(AGENT)
+                            .arg("monitor")
+                            .env("OCF_ROOT", "/usr/lib/ocf")
+                            .env("OCF_RESOURCE_INSTANCE", "fs-test")
+                            .env("HA_LOGFACILITY", "none")
+                            .env("OCF_CHECK_LEVEL", "20")
+                            .env("OCF_RESKEY_device", &dev)
+                            .env("OCF_RESKEY_directory", &dir)
+                            .env("OCF_RESKEY_fstype", "ext4")
+                            .stdout(Stdio::null())
+                            .stderr(Stdio::null())
+                            .status()
+                            .unwrap();
+                        results.push(st);
+                    }
+                    results
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(50));
+        let r = agent("stop", &p, &[]);
+        done.store(true, Ordering::Relaxed);
+        assert_eq!(r.code, 0, "round {round}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("sent SIG"),
+            "round {round}: {}",
+            r.stderr
+        );
+        for l in loops {
+            for st in l.join().unwrap() {
+                monitors += 1;
+                if let Some(sig) = st.signal() {
+                    signalled.push((round, sig));
+                }
+            }
+        }
+        assert!(!is_mounted(&dir), "round {round}");
+        // Nothing was written to the directory below the mount point.
+        assert!(
+            std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "round {round}: a monitor wrote into the unmounted directory"
+        );
+    }
+    assert!(monitors > 30, "only {monitors} monitors ran");
+    assert!(
+        signalled.is_empty(),
+        "monitors killed by signals: {signalled:?}"
+    );
+}
+
+#[test]
+fn heartbeat_status_says_running_or_stopped_on_stdout() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("hbstatus", "ext4");
+    let dir = fx.path("mnt");
+    let legacy = |action: &str| agent_args(&[fx.dev(), &dir, "ext4", action], &[], &[]);
+    let r = legacy("status");
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (7, "stopped\n"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(legacy("start").code, 0);
+    let r = legacy("status");
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "running\n"),
+        "{}",
+        r.stderr
+    );
+    // The OCF form of status says it too; monitor prints nothing.
+    let p = params(fx.dev(), &dir, "ext4");
+    assert_eq!(agent("status", &p, &[]).stdout, "running\n");
+    assert_eq!(agent("monitor", &p, &[]).stdout, "");
+    assert_eq!(legacy("stop").code, 0);
+    assert_eq!(legacy("status").stdout, "stopped\n");
+}
+
+/// Two starts of the same resource at once, `rounds` times: both succeed, mounted once.
+fn concurrent_starts(p: &[(&str, &str)], dir: &str, rounds: usize) {
+    for round in 0..rounds {
+        let both: Vec<Run> = std::thread::scope(|s| {
+            let a = s.spawn(|| agent("start", p, &[]));
+            let b = s.spawn(|| agent("start", p, &[]));
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        for r in &both {
+            assert_eq!(r.code, 0, "round {round}: {}", r.stderr);
+        }
+        let on_dir = std::fs::read_to_string("/proc/self/mountinfo")
+            .unwrap()
+            .lines()
+            .filter(|l| l.split(' ').nth(4) == Some(dir))
+            .count();
+        assert_eq!(on_dir, 1, "round {round}: mounted {on_dir} times");
+        assert_eq!(agent("monitor", p, &[]).code, 0);
+        let r = agent("stop", p, &[]);
+        assert_eq!(r.code, 0, "round {round}: {}", r.stderr);
+        assert!(!is_mounted(dir));
+    }
+}
+
+#[test]
+fn two_concurrent_starts_both_succeed_and_mount_once() {
+    if !root() {
+        return;
+    }
+    let fx = Fixture::new("twostarts", "ext4");
+    let dir = fx.path("mnt");
+    concurrent_starts(&params(fx.dev(), &dir, "ext4"), &dir, 10);
+    // Bind mounts and tmpfs could even be stacked twice.
+    let src = fx.path("src");
+    std::fs::create_dir(&src).unwrap();
+    let bind: Vec<(&str, &str)> = params(&src, &dir, "none")
+        .into_iter()
+        .chain([("options", "bind")])
+        .collect();
+    concurrent_starts(&bind, &dir, 5);
+    concurrent_starts(&params("scratch", &dir, "tmpfs"), &dir, 5);
+}
