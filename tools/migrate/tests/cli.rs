@@ -309,3 +309,44 @@ fn bad_input_never_panics() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn drbddisk_becomes_a_promotable_clone_crm_verify_accepts() {
+    let d = tmpdir("drbd");
+    std::fs::write(
+        d.join("haresources"),
+        "node1 drbddisk::r0 LVM::vg0 Filesystem::/dev/vg0/data::/srv/data::ext4 10.0.0.5/24 httpd\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("ha.cf"),
+        "node node1\nnode node2\nauto_failback off\nstonith_host node2 external/ipmi node1 10.0.0.101 admin pw lanplus\nstonith_host node1 external/ipmi node2 10.0.0.102 admin pw lanplus\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "haresources",
+        "--init",
+        "systemd",
+        "--ha-cf",
+        d.join("ha.cf").to_str().unwrap(),
+        d.join("haresources").to_str().unwrap(),
+    ]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(err.contains("crm_verify accepts it"), "{err}");
+    for want in [
+        "primitive drbd_r0 ocf:rustha:drbd \\\n    params drbd_resource=r0 \\\n    op monitor interval=29s timeout=20s role=Promoted \\\n    op monitor interval=31s timeout=20s role=Unpromoted\n",
+        "clone drbd_r0-clone drbd_r0 \\\n    meta promotable=true promoted-max=1 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true\n",
+        "group group_lvm_vg0 lvm_vg0 fs_srv_data ip_10_0_0_5 httpd\n",
+        "order order_drbd_r0-clone_before_group_lvm_vg0 Mandatory: drbd_r0-clone:promote group_lvm_vg0:start\n",
+        "colocation colocation_group_lvm_vg0_with_drbd_r0-clone inf: group_lvm_vg0 drbd_r0-clone:Promoted\n",
+        "primitive httpd systemd:httpd",
+        "primitive st_ipmi_node1 stonith:fence_ipmilan_rs \\\n    params ip=10.0.0.101 username=admin password=pw lanplus=1 pcmk_host_list=node1",
+        "location loc_st_ipmi_node1_only_node2 st_ipmi_node1 rule -inf: #uname ne node2\n",
+        "location loc_st_ipmi_node1_not_node1 st_ipmi_node1 -INFINITY: node1\n",
+        "rsc_defaults resource-stickiness=200\n",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
