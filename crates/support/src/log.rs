@@ -1,12 +1,18 @@
 //! Logging with the stock agents' conventions, through `tracing`.
 //!
-//! Like resource-agents' `ocf_log`/`ha_log`:
+//! Like resource-agents' `ocf_log`/`ha_log` (ocf-shellfuncs), line for line:
+//! - the tag is `HA_LOGTAG` when set, else `AGENT(INSTANCE)[PID]`;
+//! - dates are `HA_DATEFMT` (strftime, default `%b %d %T ` as ocf-directories sets it);
 //! - `HA_LOGFACILITY` (e.g. `daemon`, `local0`; `none` disables) sends messages to syslog with the
-//!   tag `AGENT(INSTANCE)[PID]`;
-//! - `HA_LOGFILE` appends messages to a file, `HA_DEBUGLOG` receives debug messages;
+//!   tag as ident;
+//! - `HA_LOGFILE` receives every non-debug line as `DATE TAG:    LEVEL: message`;
+//! - `HA_DEBUGLOG` receives every line, debug ones included, as `TAG:<TAB>DATELEVEL: message`
+//!   (unless it is the same file as `HA_LOGFILE`, which then gets each line once);
 //! - `HA_debug=1` (or `HA_DEBUG`) enables debug messages;
 //! - stderr always receives warnings and errors (Pacemaker's executor logs an agent's stderr), and
-//!   everything when neither syslog nor a log file is configured, as `ha_log` does.
+//!   everything when neither syslog nor a log file is configured, as `ha_log` does, as
+//!   `DATETAG: LEVEL: message` (date first; the stock agents leave out the tag there, we keep it
+//!   because our warnings reach stderr even when a log file is set).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -19,8 +25,13 @@ use tracing_subscriber::prelude::*;
 /// Where and how to log; [`LogConfig::from_env`] reads the HA_* variables.
 #[derive(Debug, Clone, Default)]
 pub struct LogConfig {
-    /// `AGENT(INSTANCE)`, the tag in front of every line.
+    /// `AGENT(INSTANCE)`: the tag in front of every line is this and `[PID]`, unless
+    /// [`LogConfig::logtag`] is set.
     pub tag: String,
+    /// `HA_LOGTAG`: the whole tag, used as it is (no PID appended).
+    pub logtag: Option<String>,
+    /// `HA_DATEFMT`: the strftime format of every date; `None` for the default `%b %d %T `.
+    pub datefmt: Option<String>,
     pub syslog_facility: Option<libc::c_int>,
     pub logfile: Option<String>,
     pub debuglog: Option<String>,
@@ -36,12 +47,46 @@ impl LogConfig {
             .any(|v| !matches!(v.as_str(), "0" | "false" | "no" | "off"));
         LogConfig {
             tag: tag.into(),
+            logtag: var("HA_LOGTAG"),
+            // An empty HA_DATEFMT is a format too (no date), as `date "+"` prints nothing.
+            datefmt: std::env::var("HA_DATEFMT").ok(),
             syslog_facility: var("HA_LOGFACILITY").and_then(|f| facility(&f)),
             logfile: var("HA_LOGFILE"),
             debuglog: var("HA_DEBUGLOG"),
             debug,
         }
     }
+
+    /// The tag of every line and the syslog ident: `HA_LOGTAG`, else `AGENT(INSTANCE)[PID]`.
+    pub fn full_tag(&self) -> String {
+        match &self.logtag {
+            Some(t) => t.clone(),
+            None => format!("{}[{}]", self.tag, std::process::id()),
+        }
+    }
+
+    fn date(&self) -> String {
+        date(self.datefmt.as_deref().unwrap_or(DEFAULT_DATEFMT))
+    }
+}
+
+/// ocf-directories' default `HA_DATEFMT`.
+pub const DEFAULT_DATEFMT: &str = "%b %d %T ";
+
+/// The three line shapes of ocf-shellfuncs' `__ha_log`/`ha_debug`; `line` is `LEVEL: message`.
+/// `HA_LOGFILE`: `DATE TAG:    LINE`.
+pub fn logfile_line(date: &str, tag: &str, line: &str) -> String {
+    format!("{date} {tag}:    {line}\n")
+}
+
+/// `HA_DEBUGLOG`: `TAG:<TAB>DATELINE`.
+pub fn debuglog_line(date: &str, tag: &str, line: &str) -> String {
+    format!("{tag}:\t{date}{line}\n")
+}
+
+/// stderr: `DATETAG: LINE` (date first, as ha_log's stderr lines; with the tag).
+pub fn stderr_line(date: &str, tag: &str, line: &str) -> String {
+    format!("{date}{tag}: {line}\n")
 }
 
 /// The syslog facility for a name as `logger` accepts it; `None` for `none` or unknown names.
@@ -74,23 +119,40 @@ pub fn facility(name: &str) -> Option<libc::c_int> {
 pub fn init(config: LogConfig) {
     if let Some(fac) = config.syslog_facility {
         // openlog keeps the pointer: leak the tag so it lives for the whole process.
-        let ident = std::ffi::CString::new(format!("{}[{}]", config.tag, std::process::id()))
-            .unwrap_or_default();
+        let ident = std::ffi::CString::new(config.full_tag().replace('\0', "")).unwrap_or_default();
         let ident: &'static std::ffi::CStr = Box::leak(ident.into_boxed_c_str());
         // SAFETY: ident is a valid NUL-terminated string that is never freed.
         unsafe { libc::openlog(ident.as_ptr(), 0, fac) };
     }
     let _ = tracing_subscriber::registry()
-        .with(HaLayer {
-            config,
-            lock: Mutex::new(()),
-        })
+        .with(HaLayer::new(config))
         .try_init();
 }
 
 struct HaLayer {
+    tag: String,
     config: LogConfig,
     lock: Mutex<()>,
+}
+
+impl HaLayer {
+    fn new(config: LogConfig) -> Self {
+        HaLayer {
+            tag: config.full_tag(),
+            config,
+            lock: Mutex::new(()),
+        }
+    }
+}
+
+fn append(path: &str, text: &str) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(text.as_bytes());
+    }
 }
 
 struct MessageVisitor(String);
@@ -148,38 +210,37 @@ impl<S: Subscriber> Layer<S> for HaLayer {
                 unsafe { libc::syslog(fac | prio, c"%s".as_ptr(), text.as_ptr()) };
             }
         }
-        let stamped = || {
-            format!(
-                "{}[{}]: {} {}\n",
-                c.tag,
-                std::process::id(),
-                timestamp(),
-                line
-            )
-        };
-        let file = if level > Level::INFO {
-            c.debuglog.as_ref().or(c.logfile.as_ref())
-        } else {
-            c.logfile.as_ref()
-        };
-        if let Some(path) = file {
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-            {
-                let _ = f.write_all(stamped().as_bytes());
+        let date = c.date();
+        let tag = &self.tag;
+        let debug_line = level > Level::INFO;
+        // As __ha_log: non-debug lines to HA_LOGFILE; every line to HA_DEBUGLOG unless it is
+        // HA_LOGFILE (ha_debug writes debug lines only there, never to HA_LOGFILE).
+        if let Some(path) = c.logfile.as_deref().filter(|_| !debug_line) {
+            append(path, &logfile_line(&date, tag, &line));
+        }
+        if let Some(path) = c.debuglog.as_deref() {
+            let written = !debug_line && c.logfile.as_deref() == Some(path);
+            if !written {
+                append(path, &debuglog_line(&date, tag, &line));
             }
         }
-        let quiet_elsewhere = c.syslog_facility.is_some() || c.logfile.is_some();
+        let quiet_elsewhere = if debug_line {
+            c.syslog_facility.is_some() || c.debuglog.is_some()
+        } else {
+            c.syslog_facility.is_some() || c.logfile.is_some()
+        };
         if level <= Level::WARN || !quiet_elsewhere {
-            let _ = std::io::stderr().write_all(stamped().as_bytes());
+            let _ = std::io::stderr().write_all(stderr_line(&date, tag, &line).as_bytes());
         }
     }
 }
 
-/// `YYYY/MM/DD_HH:MM:SS` in local time, as ha_log writes it.
-fn timestamp() -> String {
+/// The local time in a strftime format, as `date "+FORMAT"` prints it; empty when the format
+/// cannot be used (a NUL byte, or a result longer than 256 bytes).
+pub fn date(format: &str) -> String {
+    let Ok(fmt) = std::ffi::CString::new(format) else {
+        return String::new();
+    };
     let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_REALTIME)
         .map(|t| t.tv_sec())
         .unwrap_or(0);
@@ -187,15 +248,10 @@ fn timestamp() -> String {
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     let t: libc::time_t = now as libc::time_t;
     unsafe { libc::localtime_r(&t, &mut tm) };
-    format!(
-        "{:04}/{:02}/{:02}_{:02}:{:02}:{:02}",
-        tm.tm_year + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
+    let mut buf = [0u8; 256];
+    // SAFETY: buf is writable for its length; fmt and tm are valid for the call.
+    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
+    String::from_utf8_lossy(&buf[..n.min(buf.len())]).into_owned()
 }
 
 #[cfg(test)]
@@ -210,10 +266,109 @@ mod tests {
     }
 
     #[test]
-    fn timestamp_shape() {
-        let t = timestamp();
-        assert_eq!(t.len(), 19, "{t}");
-        assert_eq!(&t[4..5], "/");
-        assert_eq!(&t[10..11], "_");
+    fn default_date_is_month_day_time_and_a_space() {
+        let d = date(DEFAULT_DATEFMT);
+        // "Nov 30 01:30:00 "
+        assert_eq!(d.len(), 16, "{d:?}");
+        assert_eq!(&d[3..4], " ");
+        assert_eq!(&d[9..10], ":");
+        assert!(d.ends_with(' '));
+        assert_eq!(date("%%Y"), "%Y");
+        assert_eq!(date(""), "");
+        assert_eq!(date("a\0b"), "");
+    }
+
+    #[test]
+    fn line_shapes_are_ocf_shellfuncs() {
+        let d = "Nov 30 01:30:00 ";
+        assert_eq!(
+            logfile_line(d, "IPaddr2(vip)[7]", "INFO: up"),
+            "Nov 30 01:30:00  IPaddr2(vip)[7]:    INFO: up\n"
+        );
+        assert_eq!(
+            debuglog_line(d, "IPaddr2(vip)[7]", "DEBUG: x"),
+            "IPaddr2(vip)[7]:\tNov 30 01:30:00 DEBUG: x\n"
+        );
+        assert_eq!(
+            stderr_line(d, "IPaddr2(vip)[7]", "ERROR: no"),
+            "Nov 30 01:30:00 IPaddr2(vip)[7]: ERROR: no\n"
+        );
+    }
+
+    fn log_to_files(cfg: LogConfig, f: impl FnOnce()) {
+        let layer = HaLayer::new(cfg);
+        let sub = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(sub, f);
+    }
+
+    fn tmp(name: &str) -> String {
+        let p = std::env::temp_dir().join(format!("rustha-log-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&p);
+        p.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn debuglog_receives_every_line_and_logfile_no_debug() {
+        let (logfile, debuglog) = (tmp("a.log"), tmp("a.debug"));
+        let cfg = LogConfig {
+            tag: "X(r)".into(),
+            logtag: Some("TAG".into()),
+            datefmt: Some("<%%>".into()),
+            logfile: Some(logfile.clone()),
+            debuglog: Some(debuglog.clone()),
+            debug: true,
+            ..LogConfig::default()
+        };
+        log_to_files(cfg, || {
+            tracing::info!("one");
+            tracing::debug!("two");
+            tracing::error!("three");
+        });
+        let log = std::fs::read_to_string(&logfile).unwrap();
+        let dbg = std::fs::read_to_string(&debuglog).unwrap();
+        assert_eq!(log, "<%> TAG:    INFO: one\n<%> TAG:    ERROR: three\n");
+        assert_eq!(
+            dbg,
+            "TAG:\t<%>INFO: one\nTAG:\t<%>DEBUG: two\nTAG:\t<%>ERROR: three\n"
+        );
+        let _ = (
+            std::fs::remove_file(logfile),
+            std::fs::remove_file(debuglog),
+        );
+    }
+
+    #[test]
+    fn same_file_for_both_gets_each_line_once() {
+        let f = tmp("same.log");
+        let cfg = LogConfig {
+            tag: "X(r)".into(),
+            logtag: Some("T".into()),
+            datefmt: Some(String::new()),
+            logfile: Some(f.clone()),
+            debuglog: Some(f.clone()),
+            debug: true,
+            ..LogConfig::default()
+        };
+        log_to_files(cfg, || {
+            tracing::warn!("w");
+            tracing::debug!("d");
+        });
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert_eq!(text, " T:    WARNING: w\nT:\tDEBUG: d\n");
+        let _ = std::fs::remove_file(f);
+    }
+
+    #[test]
+    fn the_tag_is_agent_instance_pid_unless_ha_logtag() {
+        let mut c = LogConfig {
+            tag: "IPaddr2(vip)".into(),
+            ..LogConfig::default()
+        };
+        assert_eq!(
+            c.full_tag(),
+            format!("IPaddr2(vip)[{}]", std::process::id())
+        );
+        c.logtag = Some("mytag".into());
+        assert_eq!(c.full_tag(), "mytag");
     }
 }
