@@ -432,6 +432,13 @@ pub fn translate(text: &str, host: &dyn Host, init: Option<ScriptKind>) -> Confi
                 }
             }
         }
+        for (k, v) in &n.attrs {
+            match k.as_str() {
+                "name" => {}
+                "nodeid" => t.c.note(format!("cluster.conf:{}: node {node} nodeid=\"{v}\" → corosync.conf nodelist {{ node {{ nodeid: {v} }} }}", n.line)),
+                _ => t.c.note(format!("cluster.conf:{}: node {node} {k}=\"{v}\": corosync.conf nodelist / quorum votes; review by hand", n.line)),
+            }
+        }
         if n.child("fence")
             .is_none_or(|f| f.all("method").next().is_none())
         {
@@ -588,33 +595,52 @@ pub fn translate(text: &str, host: &dyn Host, init: Option<ScriptKind>) -> Confi
         );
     }
 
-    // cman settings that live in corosync.conf
-    if let Some(cm) = root.child("cman") {
-        if yes(cm.attr("two_node")) {
-            t.c.note(format!(
-                "cluster.conf:{}: cman two_node=\"1\" → corosync.conf quorum {{ two_node: 1 }}",
-                cm.line
-            ));
-        }
-    }
-    if let Some(tot) = root.child("totem") {
-        if let Some(tok) = tot.attr("token") {
-            t.c.note(format!(
-                "cluster.conf:{}: totem token=\"{tok}\" → corosync.conf totem {{ token: {tok} }}",
-                tot.line
-            ));
-        }
-    }
-    if let Some(q) = root.child("quorumd") {
-        t.c.untranslated(
-            &format!("cluster.conf:{}", q.line),
-            "<quorumd>",
-            "a quorum disk: use corosync-qdevice (qnetd) instead",
-        );
-    }
-    if let Some(fd) = root.child("fence_daemon") {
-        if let Some(d) = fd.attr("post_join_delay") {
-            t.c.note(format!("cluster.conf:{}: fence_daemon post_join_delay=\"{d}\": Pacemaker's counterpart is the dc-deadtime property (not set)", fd.line));
+    // Everything else under <cluster> lives outside the CIB (corosync.conf, logging) or has no
+    // counterpart: each attribute and element is named, never dropped silently.
+    for el in &root.children {
+        let src = format!("cluster.conf:{}", el.line);
+        match el.name.as_str() {
+            "clusternodes" | "fencedevices" | "rm" => {}
+            "cman" => {
+                for (k, v) in &el.attrs {
+                    let what = match k.as_str() {
+                        "two_node" if yes(Some(v)) => "corosync.conf quorum { two_node: 1 }".to_string(),
+                        "two_node" => "corosync.conf quorum { two_node: 0 } (the default)".to_string(),
+                        "expected_votes" => format!("corosync.conf quorum {{ expected_votes: {v} }}"),
+                        "transport" => "corosync.conf totem { transport: knet } (udpu/udp are older)".to_string(),
+                        "port" => "corosync.conf totem interface mcastport / knet link port".to_string(),
+                        "cluster_id" => "corosync.conf totem { cluster_name } identifies the cluster".to_string(),
+                        _ => "no counterpart; review by hand".to_string(),
+                    };
+                    t.c.note(format!("{src}: cman {k}=\"{v}\" → {what}"));
+                }
+            }
+            "totem" => {
+                for (k, v) in &el.attrs {
+                    t.c.note(format!("{src}: totem {k}=\"{v}\" → corosync.conf totem {{ {k}: {v} }} (check the name for corosync 3)"));
+                }
+            }
+            "logging" => t.c.note(format!(
+                "{src}: <logging> → corosync.conf logging {{}} and PCMK_logfile / PCMK_logfacility in /etc/default/pacemaker"
+            )),
+            "fence_daemon" => {
+                for (k, v) in &el.attrs {
+                    let what = match k.as_str() {
+                        "post_join_delay" | "post_fail_delay" => "Pacemaker's counterparts are the dc-deadtime property and pcmk_delay_base on the fence device (not set)",
+                        "clean_start" => "no counterpart: Pacemaker fences unseen nodes at start unless startup-fencing=false",
+                        _ => "no counterpart; review by hand",
+                    };
+                    t.c.note(format!("{src}: fence_daemon {k}=\"{v}\": {what}"));
+                }
+            }
+            "quorumd" => t.c.untranslated(&src, "<quorumd>", "a quorum disk: use corosync-qdevice (qnetd) instead"),
+            "dlm" | "gfs_controld" | "group" => t.c.untranslated(
+                &src,
+                &format!("<{}>", el.name),
+                "cluster file systems: configure ocf:pacemaker:controld (and gfs2) clones by hand",
+            ),
+            "fence_xvmd" => t.c.untranslated(&src, "<fence_xvmd>", "fence_virtd on the hosts replaces fence_xvmd"),
+            other => t.c.untranslated(&src, &format!("<{other}>"), "not a cluster.conf element this tool knows"),
         }
     }
 
@@ -623,6 +649,12 @@ pub fn translate(text: &str, host: &dyn Host, init: Option<ScriptKind>) -> Confi
         t.c.note("cluster.conf has no <rm> section: no services to translate");
         return t.c;
     };
+    for (k, v) in &rm.attrs {
+        t.c.note(format!(
+            "cluster.conf:{}: rm {k}=\"{v}\": rgmanager setting without a Pacemaker counterpart",
+            rm.line
+        ));
+    }
     t.shared = rm
         .child("resources")
         .map(|r| r.children.clone())
@@ -857,6 +889,19 @@ mod tests {
             score: "99".into()
         }));
         assert!(c.notes.iter().any(|n| n.contains("two_node")));
+        for said in [
+            "expected_votes: 1",
+            "totem rrp_mode=\"none\"",
+            "totem secauth=\"off\"",
+            "post_join_delay=\"60\"",
+            "nodeid: 2",
+        ] {
+            assert!(
+                c.notes.iter().any(|n| n.contains(said)),
+                "{said} not noted: {:?}",
+                c.notes
+            );
+        }
         assert_eq!(
             c.nodes,
             vec!["an-node01.alteeve.com", "an-node02.alteeve.com"]
@@ -878,6 +923,8 @@ mod tests {
     <fencedevice name="na" agent="fence_na" ipaddr="10.0.0.200"/>
   </fencedevices>
   <quorumd label="q"/>
+  <logging debug="on"/>
+  <dlm protocol="tcp"/>
   <rm>
     <service name="s" domain="nope" exclusive="1"><nfsexport name="e"/><ip address="10.0.0.5/24" monitor_link="0"/></service>
     <vm name="guest"/>
@@ -916,9 +963,17 @@ mod tests {
         assert_eq!(ip.get("cidr_netmask"), Some("24"));
         assert_eq!(ip.get("check_link_status"), Some("false"));
         let items: Vec<&str> = c.untranslated.iter().map(|u| u.item.as_str()).collect();
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.contains("<logging> → corosync.conf logging")),
+            "{:?}",
+            c.notes
+        );
         for want in [
             "<device name=\"ghost\">",
             "<quorumd>",
+            "<dlm>",
             "<vm name=\"guest\">",
             "service s domain=\"nope\"",
             "<service name=\"s\" exclusive=\"1\">",
