@@ -123,3 +123,50 @@ fn parse_hms(s: &str) -> Option<u64> {
     }
     (1..=3).contains(&n).then_some(total)
 }
+
+/// The resource `name` built from /proc/drbd alone (DRBD 8.4), given which minors are its
+/// volumes: `links` are the entries of debugfs' `drbd/minors/` directory as (minor, link
+/// target), e.g. `(0, "../resources/r0/volumes/0")`. The same state `drbdsetup sh-status`
+/// reports, without running a process. A minor missing from /proc/drbd is skipped.
+pub fn resource_from(proc: &ProcDrbd, name: &str, links: &[(u32, String)]) -> crate::Resource {
+    use crate::{Resource, Role};
+    let mut res = Resource {
+        name: name.to_string(),
+        ..Resource::default()
+    };
+    let prefix = format!("../resources/{name}/volumes/");
+    let mut vols: Vec<(u32, u32)> = links
+        .iter()
+        .filter_map(|(minor, target)| {
+            let vnr = target
+                .trim_end_matches('/')
+                .strip_prefix(&prefix)?
+                .parse()
+                .ok()?;
+            Some((vnr, *minor))
+        })
+        .collect();
+    vols.sort_unstable();
+    for (vnr, minor) in vols {
+        let Some(m) = proc.minor(minor) else { continue };
+        if m.cstate == "Unconfigured" {
+            continue;
+        }
+        if m.role == Role::Primary || res.role == Role::Unknown {
+            res.role = m.role;
+        }
+        let v = res.volume_mut(vnr);
+        v.minor = Some(minor);
+        v.disk = m.disk.clone();
+        let peer = res.peer_mut(None, None);
+        peer.connection = m.cstate.clone();
+        if m.peer_role == Role::Primary || peer.role == Role::Unknown {
+            peer.role = m.peer_role;
+        }
+        let pv = peer.volume_mut(vnr);
+        pv.replication = m.cstate.clone();
+        pv.disk = m.peer_disk.clone();
+        pv.sync = m.sync;
+    }
+    res
+}

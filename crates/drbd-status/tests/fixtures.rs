@@ -355,3 +355,38 @@ fn never_panics_on_mutated_output() {
         let _ = proc_drbd::parse(&s).map(|p| p.version_code());
     }
 }
+
+/// /proc/drbd plus debugfs' minor links give the same state as sh-status, on every recorded
+/// state (the agent's process-free monitor path on 8.4).
+#[test]
+fn proc_drbd_with_debugfs_links_equals_sh_status() {
+    for (name, _) in states84() {
+        let proc = proc_drbd::parse(&read(&format!("drbd84/{name}/proc-drbd"))).unwrap();
+        let links = vec![
+            (0, "../resources/r0/volumes/0".to_string()),
+            (5, "../resources/other/volumes/0".to_string()),
+        ];
+        let mut a = proc_drbd::resource_from(&proc, "r0", &links);
+        let mut b = sh(&name);
+        for r in [&mut a, &mut b] {
+            for p in &mut r.peers {
+                for v in &mut p.volumes {
+                    v.sync = None; // sh-status has the percentage only; compared elsewhere
+                }
+            }
+        }
+        if b.is_unconfigured() {
+            assert!(a.is_unconfigured(), "{name}");
+            continue;
+        }
+        assert_eq!(a, b, "{name}");
+        assert_eq!(score::monitor(&a), score::monitor(&b), "{name}");
+    }
+    // no link for the resource: not configured here
+    let proc = proc_drbd::parse(&read("drbd84/n1/connected-uptodate/proc-drbd")).unwrap();
+    assert!(proc_drbd::resource_from(&proc, "r0", &[]).is_unconfigured());
+    assert!(
+        proc_drbd::resource_from(&proc, "r0", &[(0, "../resources/r01/volumes/0".into())])
+            .is_unconfigured()
+    );
+}
