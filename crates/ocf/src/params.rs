@@ -401,10 +401,44 @@ pub mod parse {
     }
 }
 
+/// `trace_ra` and `trace_file`: per-resource tracing as resource-agents' ocf-shellfuncs does it
+/// (the runtime writes the trace), declared by every agent so pcs accepts them.
+pub const TRACE_PARAMETERS: [Parameter; 2] = [
+    Parameter::new(
+        "trace_ra",
+        crate::Kind::Boolean,
+        "Set to 1 to turn on resource agent tracing (expect large output)",
+    )
+    .default("0")
+    .long(
+        "Set to 1 to turn on resource agent tracing: every message of the invocation, debug \
+         included, with millisecond timestamps, is written to trace_file, if set, or by default \
+         to $HA_VARLIB/trace_ra/<type>/<id>.<action>.<timestamp> (trace_dir replaces \
+         $HA_VARLIB/trace_ra), e.g. /var/lib/heartbeat/trace_ra/IPaddr2/vip.start.2026-11-30.08:37:08.",
+    ),
+    Parameter::new(
+        "trace_file",
+        crate::Kind::String,
+        "Path to a file to store resource agent tracing log",
+    )
+    .default("")
+    .long("An absolute path: the trace of every invocation is appended to it (see trace_ra)."),
+];
+
+/// `agent`'s parameters followed by the trace parameters it does not declare itself.
+pub fn with_trace_parameters(mut parameters: Vec<Parameter>) -> Vec<Parameter> {
+    for t in TRACE_PARAMETERS {
+        if !parameters.iter().any(|p| p.name == t.name) {
+            parameters.push(t);
+        }
+    }
+    parameters
+}
+
 /// The meta-data [`Agent`] for `agent`'s name, parameters from `P` (built once per process).
 pub fn agent_of<P: ParamSet>(desc: &'static crate::Description) -> &'static Agent {
     let parameters: &'static [Parameter] =
-        Box::leak(parameters_of::<P>(desc.name).into_boxed_slice());
+        Box::leak(with_trace_parameters(parameters_of::<P>(desc.name)).into_boxed_slice());
     Box::leak(Box::new(Agent {
         name: desc.name,
         version: desc.version,

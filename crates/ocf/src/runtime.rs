@@ -34,6 +34,7 @@ pub fn run_with<A: ResourceAgent>(
     env: Vec<(OsString, OsString)>,
     out: &mut dyn Write,
 ) -> Code {
+    let started = std::time::Instant::now();
     let meta = params::agent_of::<A::Params>(agent.description());
     let front = match Front::read(meta, argv, env, out) {
         Ok(f) => f,
@@ -68,6 +69,13 @@ pub fn run_with<A: ResourceAgent>(
         Ok(code) => code,
         Err(e) => report(probe_policy(&ctx, e)),
     };
+    tracing::debug!(
+        "{} exits {} ({}) after {} ms",
+        ctx.action.name(),
+        code.as_u8(),
+        code.name(),
+        started.elapsed().as_millis()
+    );
     if ctx.action == Action::Status {
         // heartbeat v1 reads the state from stdout.
         let word = if matches!(
@@ -189,48 +197,68 @@ impl Front {
             .filter(|s| !s.is_empty())
             .unwrap_or(agent.name)
             .to_string();
-        rustha_support::log::init(rustha_support::log::LogConfig::from_env(format!(
-            "{}({})",
-            agent.name,
-            escape_control(&instance)
-        )));
         let words: Vec<String> = argv
             .iter()
             .map(|w| w.to_string_lossy().into_owned())
             .collect();
-        let Some(first) = words.first() else {
+        // `AGENT ACTION [ignored...]`, else heartbeat v1's `AGENT ARG... ACTION`.
+        let (action, positional, ignored) = match words.first().map(|w| Action::parse(w)) {
+            None => (None, Vec::new(), Vec::new()),
+            Some(Action::Other(_)) if words.len() > 1 => {
+                let (last, args) = words.split_last().expect("two words or more");
+                (Some(Action::parse(last)), args.to_vec(), Vec::new())
+            }
+            Some(action) => (Some(action), Vec::new(), words[1..].to_vec()),
+        };
+        let mut log = rustha_support::log::LogConfig::from_env(format!(
+            "{}({})",
+            agent.name,
+            escape_control(&instance)
+        ));
+        let trace = match &action {
+            Some(a) if !a.is_informational() => trace_file(&env, agent, &instance, a),
+            _ => Err(None),
+        };
+        log.trace = trace.as_ref().ok().cloned();
+        rustha_support::log::init(log);
+        match trace {
+            Ok(path) => tracing::debug!(
+                "trace of {} {} for {} (pid {}) in {}; argv {:?}",
+                agent.name,
+                action.as_ref().map(Action::name).unwrap_or(""),
+                escape_control(&instance),
+                std::process::id(),
+                path.display(),
+                words.iter().map(|w| shown(w)).collect::<Vec<_>>()
+            ),
+            Err(Some(why)) => tracing::warn!("{why}"),
+            Err(None) => {}
+        }
+        let Some(action) = action else {
             let _ = writeln!(out, "{}", usage(agent));
             return Err(report(Error::new(
                 Code::Unimplemented,
                 format!("no action given; {}", usage(agent)),
             )));
         };
-        // `AGENT ACTION [ignored...]`, else heartbeat v1's `AGENT ARG... ACTION`.
-        let (action, positional) = match Action::parse(first) {
-            Action::Other(_) if words.len() > 1 => {
-                let (last, args) = words.split_last().expect("two words or more");
-                if let Some(bad) = argv[..argv.len() - 1].iter().find(|w| w.to_str().is_none()) {
-                    return Err(report(Error::new(
-                        Code::ErrArgs,
-                        format!(
-                            "positional argument \"{}\" is not valid UTF-8",
-                            shown(&bad.to_string_lossy())
-                        ),
-                    )));
-                }
-                (Action::parse(last), args.to_vec())
+        if !positional.is_empty() {
+            if let Some(bad) = argv[..argv.len() - 1].iter().find(|w| w.to_str().is_none()) {
+                return Err(report(Error::new(
+                    Code::ErrArgs,
+                    format!(
+                        "positional argument \"{}\" is not valid UTF-8",
+                        shown(&bad.to_string_lossy())
+                    ),
+                )));
             }
-            action => {
-                if words.len() > 1 {
-                    tracing::warn!(
-                        "ignoring the arguments after the action {}: \"{}\"",
-                        action.name(),
-                        shown(&words[1..].join(" "))
-                    );
-                }
-                (action, Vec::new())
-            }
-        };
+        }
+        if !ignored.is_empty() {
+            tracing::warn!(
+                "ignoring the arguments after the action {}: \"{}\"",
+                action.name(),
+                shown(&ignored.join(" "))
+            );
+        }
         let version = OcfVersion::from_env_values(
             env.get("OCF_RA_VERSION_MAJOR"),
             env.get("OCF_RA_VERSION_MINOR"),
@@ -292,6 +320,83 @@ impl Front {
     }
 }
 
+/// Where `trace_ra` writes this invocation's trace, as ocf-shellfuncs chooses it: trace_file
+/// if it is an absolute path, else `${trace_dir:-$HA_VARLIB/trace_ra}/TYPE/INSTANCE.ACTION.DATE`.
+/// `Err(None)`: no tracing asked for; `Err(Some(why))`: asked for but impossible.
+fn trace_file(
+    env: &Environment,
+    agent: &Agent,
+    instance: &str,
+    action: &Action,
+) -> std::result::Result<std::path::PathBuf, Option<String>> {
+    use rustha_support::{parse_bool, Dialect};
+    let param = |n: &str| {
+        env.params
+            .get(n)
+            .and_then(|v| v.to_str())
+            .filter(|v| !v.is_empty())
+    };
+    let on = env
+        .get("OCF_TRACE_RA")
+        .filter(|v| !v.is_empty())
+        .or_else(|| param("trace_ra"))
+        .and_then(|v| parse_bool(v, Dialect::Ocf))
+        .unwrap_or(false);
+    if !on {
+        return Err(None);
+    }
+    let file = env
+        .get("OCF_TRACE_FILE")
+        .filter(|v| !v.is_empty())
+        .or_else(|| param("trace_file"));
+    let path = match file {
+        Some(f) if f.starts_with('/') => std::path::PathBuf::from(f),
+        other => {
+            if let Some(f) = other {
+                tracing::warn!(
+                    "trace_file \"{}\" is not an absolute path; using the default place",
+                    shown(f)
+                );
+            }
+            let dir = match param("trace_dir") {
+                Some(d) => std::path::PathBuf::from(d),
+                None => std::path::PathBuf::from(
+                    env.get("HA_VARLIB")
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or("/var/lib/heartbeat"),
+                )
+                .join("trace_ra"),
+            };
+            let kind = env
+                .get("OCF_RESOURCE_TYPE")
+                .filter(|t| !t.is_empty() && !t.contains('/'))
+                .unwrap_or(agent.name);
+            dir.join(kind).join(format!(
+                "{}.{}.{}",
+                instance.replace('/', "_"),
+                action.name(),
+                rustha_support::log::trace_file_stamp()
+            ))
+        }
+    };
+    let parent = path.parent().unwrap_or(std::path::Path::new("/"));
+    std::fs::create_dir_all(parent)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map(|_| ())
+        })
+        .map(|()| path.clone())
+        .map_err(|e| {
+            Some(format!(
+                "{} not writable ({e}), trace not going to happen",
+                path.display()
+            ))
+        })
+}
+
 fn usage(agent: &Agent) -> String {
     format!(
         "usage: {} {{{}}}",
@@ -343,6 +448,12 @@ pub fn run_handler_with(
     handler: impl FnOnce(&Invocation) -> Result<Code>,
     out: &mut dyn Write,
 ) -> Code {
+    let agent: &'static Agent = Box::leak(Box::new(Agent {
+        parameters: Box::leak(
+            params::with_trace_parameters(agent.parameters.to_vec()).into_boxed_slice(),
+        ),
+        ..*agent
+    }));
     let front = match Front::read(agent, argv, env, out) {
         Ok(f) => f,
         Err(code) => return code,

@@ -36,6 +36,9 @@ pub struct LogConfig {
     pub logfile: Option<String>,
     pub debuglog: Option<String>,
     pub debug: bool,
+    /// A per-invocation trace (resource-agents' `trace_ra`): every message, debug included,
+    /// with millisecond timestamps, appended to this file.
+    pub trace: Option<std::path::PathBuf>,
 }
 
 impl LogConfig {
@@ -54,6 +57,7 @@ impl LogConfig {
             logfile: var("HA_LOGFILE"),
             debuglog: var("HA_DEBUGLOG"),
             debug,
+            trace: None,
         }
     }
 
@@ -133,14 +137,23 @@ struct HaLayer {
     tag: String,
     config: LogConfig,
     lock: Mutex<()>,
+    trace: Option<Mutex<std::fs::File>>,
 }
 
 impl HaLayer {
     fn new(config: LogConfig) -> Self {
+        let trace = config.trace.as_ref().and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+        });
         HaLayer {
             tag: config.full_tag(),
             config,
             lock: Mutex::new(()),
+            trace: trace.map(Mutex::new),
         }
     }
 }
@@ -185,16 +198,28 @@ fn level_word(level: &Level) -> &'static str {
 
 impl<S: Subscriber> Layer<S> for HaLayer {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        self.config.debug || *meta.level() <= Level::INFO
+        self.config.debug || self.trace.is_some() || *meta.level() <= Level::INFO
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         let level = *event.metadata().level();
+        let mut msg = MessageVisitor(String::new());
+        event.record(&mut msg);
+        if let Some(trace) = &self.trace {
+            if let Ok(mut f) = trace.lock() {
+                let _ = writeln!(
+                    f,
+                    "{}.{:03} {}: {}",
+                    date("%T"),
+                    millis(),
+                    level_word(&level),
+                    crate::text::escape_control(&msg.0)
+                );
+            }
+        }
         if !self.config.debug && level > Level::INFO {
             return;
         }
-        let mut msg = MessageVisitor(String::new());
-        event.record(&mut msg);
         let line = format!("{}: {}", level_word(&level), msg.0);
         let _guard = self.lock.lock();
         let c = &self.config;
@@ -233,6 +258,18 @@ impl<S: Subscriber> Layer<S> for HaLayer {
             let _ = std::io::stderr().write_all(stderr_line(&date, tag, &line).as_bytes());
         }
     }
+}
+
+/// The milliseconds of the current second (trace lines).
+fn millis() -> i64 {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_REALTIME)
+        .map(|t| t.tv_nsec() / 1_000_000)
+        .unwrap_or(0)
+}
+
+/// `YYYY-MM-DD.HH:MM:SS` in local time (`date +%F.%T`), as trace file names have it.
+pub fn trace_file_stamp() -> String {
+    date("%F.%T")
 }
 
 /// The local time in a strftime format, as `date "+FORMAT"` prints it; empty when the format
