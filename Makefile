@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rustha — see README.md.  `make demo` and `make test` install what they need (Debian 12, root).
 PREFIX    ?= /usr
 DESTDIR   ?=

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/failover.sh [RUNS]: failover time of scenario 2 (3 nodes, IPMI fencing, the active node's
 # link cut), stock agents against ours in the same run:
 #   stock:  ocf:heartbeat:IPaddr2 + fence_ipmilan (fence-agents, through ipmitool)

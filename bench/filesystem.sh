@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark: ocf:heartbeat:Filesystem against ocf:rustha:Filesystem on ext4 loop devices, in one run.
 #
 #   bench/filesystem.sh [RUNS]          (root; default 30 runs per measurement)

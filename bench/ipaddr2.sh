@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark: ocf:heartbeat:IPaddr2 against ocf:rustha:IPaddr2 on the same address, in one run.
 #
 #   bench/ipaddr2.sh [RUNS]            (root; default 50 runs per measurement)

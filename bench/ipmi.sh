@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark: fence-agents' fence_ipmilan (ipmitool, --cipher=3) against fence_ipmilan_rs on the
 # same OpenIPMI ipmi_sim, side by side.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo`: build and install rustha, then run a 2-node Corosync/Pacemaker cluster (in network
 # namespaces on this machine) whose resources and fencing are rustha's agents:
 #   group g = ocf:rustha:Filesystem (a shared loop device) + ocf:rustha:IPaddr2 (a VIP),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install what building, testing and the demo need on a Debian 12 machine, as root.
 # Idempotent: installs only what is missing, so a second run costs a second.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite, fast checks first, failing fast. `make test` runs this after installing
 # what it needs. Each stage prints its own output; the last line counts the stages.
 set -uo pipefail

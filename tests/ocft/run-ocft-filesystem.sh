@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run tests/ocft/Filesystem.cfg under ocft against ocf:rustha:Filesystem (root; loop devices).
 #
 #   tests/ocft/run-ocft-filesystem.sh [AGENT_BINARY]

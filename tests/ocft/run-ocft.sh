@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run ocft configs for ocf:rustha:IPaddr2 inside a network namespace this script creates.
 #
 #   tests/ocft/run-ocft.sh [CFG...]        (default: tests/ocft/IPaddr2v4.cfg tests/ocft/IPaddr2v6.cfg)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers for scripts that run inside vmlab VMs: `. tests/vmlab/guest-lib.sh`.
 # VMLAB_LAB (the lab directory, shared read-write with the host and the other VMs), VMLAB_NAME

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! I/O that may hang on a dying device or a dead server, kept off the main thread: the direct
 //! read of depth 10, the status file of depth 20, and the buffer flush around mount and unmount.
 

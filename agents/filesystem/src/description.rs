@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `ocf:rustha:Filesystem`: drop-in for `ocf:heartbeat:Filesystem` (same parameters, defaults and
 //! meanings).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The `device` parameter: what it names (parsing without I/O) and which device node that is.
 
 use rustha_support::{command, Command, Deadline};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Whether the kernel supports a file system type (/proc/filesystems, modules.dep, modprobe).
 
 use rustha_ocf::{bail, Result};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Which processes hold a mount, found by walking `/proc` without ever touching the mount.
 //!
 //! Only `readlink` on `/proc/PID/{cwd,root,exe,fd/N}` and reads of `/proc/PID/maps`: procfs

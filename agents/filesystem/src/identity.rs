@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Whether a mount is the configured resource, for every kind of source: the same block device
 //! (by device number), the same directory bound (by file system and root), the same share, the
 //! same tmpfs or dataset, the same image behind a loop device. Anything else on the directory is

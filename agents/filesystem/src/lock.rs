@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! One start or stop of a mount point at a time on this node: a second start of the same
 //! resource waits for the first and then finds it mounted (instead of failing with EBUSY, or
 //! stacking a second bind mount or tmpfs), and two fscks never run on one device at once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `ocf:rustha:Filesystem`: mounts a file system on start, unmounts it on stop (stopping the
 //! processes that hold it), and checks it on monitor. Drop-in for `ocf:heartbeat:Filesystem`.
 //!

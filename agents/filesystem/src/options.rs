@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The `options` parameter, split the way mount(8) does it: flags for mount(2), the rest as the
 //! file system's data string, and userspace-only options dropped. No I/O.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The parameters, parsed and checked once: what the rest of the agent works with.
 
 use crate::device::{self, DeviceSpec};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Unmounting one mount while it is busy: find the holders, signal them, retry; network file
 //! systems fall back to a forced, then lazy, unmount. Bounded by the deadline throughout.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The agent on real loop devices and mounts (root only; skipped with a message otherwise).
 
 mod common;

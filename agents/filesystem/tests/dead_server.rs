@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Stop with a network file system whose server has gone away.
 //!
 //! The kernel here has no NFS client (no `nfs` in /proc/filesystems, no loadable modules), so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! What is mounted on the directory must be the configured device, for every kind of source
 //! (block device, bind mount, tmpfs, loop image): anything else is a failure naming both, and
 //! stop leaves it alone. A directory is bind-mounted only when the options ask for it (root only).

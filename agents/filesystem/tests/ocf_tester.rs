@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! resource-agents' ocf-tester against the agent installed in an OCF root, on ext4 and xfs loop
 //! devices (root only).
 

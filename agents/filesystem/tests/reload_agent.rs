@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! OCF 1.1 reload-agent: announced in the meta-data to OCF 1.1 callers only (OCF 1.0 meta-data
 //! stays valid against ra-api-1.dtd), and on a mounted file system it checks the new parameters
 //! and leaves the mount alone (root only for the mount tests).

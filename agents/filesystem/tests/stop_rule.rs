@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Stop never reports success while the file system stays mounted: a bad side parameter gets its
 //! default on stop; an empty device (nothing identifies the mount) fails the stop when something
 //! is mounted on the directory. A status-file prefix never leads out of the mount (root only).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The actions: start, stop, monitor, validate-all and reload-agent, as the man page describes
 //! them.
 

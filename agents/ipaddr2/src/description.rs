@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The names, texts and actions of IPaddr2 and its legacy name IPaddr (their parameters are
 //! declared in [`crate::params`]).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Address arithmetic and the stock `findif` logic, as pure functions.
 //!
 //! findif picks the interface and prefix for an address from the routing table: among the

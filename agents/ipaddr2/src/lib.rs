@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `ocf:rustha:IPaddr2` (and the legacy name `IPaddr`): a virtual IPv4/IPv6 address managed over
 //! netlink, a drop-in for `ocf:heartbeat:IPaddr2`.
 //!

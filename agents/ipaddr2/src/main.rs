@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `ocf:rustha:IPaddr2`: manages a virtual IPv4 or IPv6 address (see `man ocf_rustha_IPaddr2`).
 //!
 //! start: find the interface and prefix (nic, cidr_netmask, or the routing table), bring the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A synchronous rtnetlink socket: requests out, parsed replies in, every receive bounded by
 //! the invocation's deadline.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Wire formats of the announcements and probes: ARP (RFC 826, RFC 5227) and the ICMPv6
 //! neighbour advertisement (RFC 4861), built and parsed without I/O.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The parameters of IPaddr2 and IPaddr, each declared once (name per agent, default, whether
 //! it identifies the address, reloadable, descriptions, parser), and [`Config`]: what they mean
 //! together (clone numbers, families), still without a system call.

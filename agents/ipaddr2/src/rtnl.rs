@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! rtnetlink wire format: building requests and parsing replies, without I/O.
 //!
 //! Only what IPaddr2 needs: links (RTM_GETLINK, RTM_NEWLINK to set IFF_UP), addresses

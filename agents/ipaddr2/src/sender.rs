@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Sending the announcements (gratuitous ARP, unsolicited NA) and the ARP duplicate-address
 //! probe on the wire: AF_PACKET and ICMPv6 raw sockets, every wait bounded by a deadline.
 

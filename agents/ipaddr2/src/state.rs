@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! State kept between invocations in the state directory (`HA_RSCTMP`): the background ARP
 //! sender's PID file and the loopback address saved by `lvs_support`.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Issue 9 for IPaddr2/IPaddr, one test per item, against real interfaces in network
 //! namespaces (root only): false successes, crashes, wrong codes, bounded reasons.
 

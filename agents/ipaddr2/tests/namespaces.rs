@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! ocf:rustha:IPaddr2 against real interfaces in network namespaces (root only).
 
 mod common;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! What pcs makes of our meta-data, checked with pcs's own parser (its RNG validation of OCF
 //! 1.0 and 1.1 meta-data, its unique groups, the operations it would create). Issue 13 item 6:
 //! pcs reads `unique-group` from OCF 1.1 meta-data to refuse a second resource with the same ip.

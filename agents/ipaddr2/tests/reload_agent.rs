@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! OCF 1.1 reload-agent: announced in the meta-data to OCF 1.1 callers only (OCF 1.0 meta-data
 //! stays valid against ra-api-1.dtd), and on a running address it checks the new parameters and
 //! changes nothing (root only for the namespace tests).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Device-mapper state read from sysfs (`/sys/block/dm-N/{dev,dm/name,dm/uuid,slaves,holders}`):
 //! what is active, what each device is built on, and whether those devices still exist. sysfs is
 //! answered from the kernel's own records: reading it never waits for a disk, unlike LVM commands

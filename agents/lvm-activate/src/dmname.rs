@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Device-mapper names and UUIDs as LVM makes them.
 //!
 //! LVM names a device `VG-LV[-LAYER]` with every `-` inside VG and LV doubled (`vg-a`/`lv-x` →

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! lvm.conf device filters (`devices/filter`, `devices/global_filter`): does LVM scan a device?
 //!
 //! Each filter is a list of `a|REGEX|` (accept) or `r|REGEX|` (reject) entries (any delimiter

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A small JSON reader for LVM's `--reportformat json` output: objects, arrays, strings,
 //! numbers, true/false/null. Depth and size are bounded; malformed input is an error, never a
 //! panic.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! ocf:rustha:LVM-activate and ocf:rustha:LVM.
 //!
 //! The I/O-free parts, each a parser or a decision unit-tested on output recorded in VMs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The LVM2 on-disk format, read without LVM: the PV label, the metadata area header and the
 //! VG metadata text (`vgname { id = ... seqno = N system_id = "..." tags = [...] ... }`).
 //!

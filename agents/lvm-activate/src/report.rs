@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! LVM reports (`vgs`/`lvs`/`pvs --reportformat json`): every value is a string.
 
 use crate::json::{self, Json};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `drbdsetup events2 --now [--statistics] RES`: one object per line,
 //! `exists resource name:r0 role:Primary suspended:no`, ended by `exists -`.
 //!

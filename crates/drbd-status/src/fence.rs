@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The fence-peer constraint of crm-fence-peer.9.sh, with XML handled as XML.
 //!
 //! ```xml

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! DRBD state without I/O.
 //!
 //! Everything here takes the text a DRBD tool or the kernel printed and returns typed values; the

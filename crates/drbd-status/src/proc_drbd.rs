@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `/proc/drbd`. DRBD 9 prints only the version there; 8.4 also one entry per minor:
 //!
 //! ```text

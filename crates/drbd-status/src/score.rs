@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! What monitor reports and which promotion score the node gets: drbd.ocf's table, in its order.
 
 use crate::{DiskState, Resource};

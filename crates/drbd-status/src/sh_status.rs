@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! DRBD 8.4 `drbdsetup sh-status RES`: shell assignments, one block per volume, each ended by
 //! `_sh_status_process`. An unconfigured resource prints nothing (exit 19) and an unconfigured
 //! minor prints `_known=Unconfigured`; both give a resource without volumes.

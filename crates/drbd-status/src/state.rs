@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The typed state of one DRBD resource, as every parser returns it.
 
 use std::fmt;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The parsers against output recorded from a real DRBD 8.4 pair (tests/fixtures/drbd84, see
 //! record-84.sh) and DRBD 9 text from drbd-utils' own tests (tests/fixtures/drbd9/README.md).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The actions of the Fence Agent API, typed.
 
 use crate::agent::{AgentInfo, FenceError};

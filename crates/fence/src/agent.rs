@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! What an agent supplies: its description and option table ([`AgentInfo`]) and the device
 //! operations ([`FenceAgent`]). The runtime does everything else.
 

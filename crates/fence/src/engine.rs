@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The engine: one `execute` for every front end (the argv/stdin Fence Agent API in
 //! [`crate::run`], cluster-glue's plugin interface in [`crate::plugin`]). It checks the options,
 //! resolves the password, budgets the time, validates, connects and runs one [`Action`],

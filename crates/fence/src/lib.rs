@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `rustha-fence`: the Fence Agent API runtime shared by rustha's fence agents.
 //!
 //! An agent supplies an [`AgentInfo`] (names, texts, its option table: the

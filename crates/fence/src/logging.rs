@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Logging, set up in one place for every front end, and the one way a failure is reported.
 //!
 //! As resource-agents' `ha_log` (rustha_support::log: `HA_LOGFACILITY`, `HA_LOGFILE`,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence-agents' meta-data XML, the man page, `--help`, and cluster-glue's `getinfo-xml`.
 
 use crate::agent::AgentInfo;

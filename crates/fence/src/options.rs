@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The declarative option table of an agent, and the two ways options arrive: `key=value` lines on
 //! stdin (the Fence Agent API as fenced and Pacemaker use it) and a getopt-style command line.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! cluster-glue `external/` STONITH plugin mode: the same binary, called by cluster-glue's
 //! `external` plugin as `AGENT gethosts|on HOST|off HOST|reset HOST|status|getconfignames|getinfo-*`
 //! with its configuration in environment variables named as the parameters.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The Fence Agent API front end: options from the command line or from stdin, the action run
 //! by the [`crate::engine`], its outcome printed, the exit code returned. A first argument that
 //! is a cluster-glue plugin command goes to the other front end, [`crate::plugin`].

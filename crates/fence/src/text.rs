@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! How values and durations appear in fence messages. Values: rustha_support's `text::shown`
 //! (escaped, bounded), shared with the OCF runtime; here the line cap and durations.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Manual probe: `ipmi_probe HOST PORT USER lan|lanplus [CIPHER|AUTH] [status|on|off|cycle]`
 //! (password from $IPMI_PASSWORD).
 use ipmi_lan::{AuthType, ChassisControl, Config, Interface, Session};

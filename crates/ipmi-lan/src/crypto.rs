@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The cryptography of IPMI sessions, as pure functions.
 //!
 //! - IPMI 1.5: the 16-byte AuthCode of `password` (straight) and `MD5` authentication.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! IPMI over LAN for fence agents: IPMI 1.5 (RMCP, `lan`) and IPMI 2.0 (RMCP+, `lanplus`).
 //!
 //! - [`msg`]: IPMI messages and the commands a fence agent needs (chassis status and control,

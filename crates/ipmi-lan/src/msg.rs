@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! IPMI messages (the part inside a session packet) and the commands a fence agent needs, as
 //! encoders and parsers without I/O.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! RMCP packets carrying IPMI 1.5 sessions and IPMI 2.0 RMCP+ sessions: encoders and parsers
 //! without I/O.
 

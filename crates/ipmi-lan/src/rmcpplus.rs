@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! RMCP+ session establishment payloads: Open Session Request/Response and RAKP 1–4.
 
 use crate::crypto::{AuthAlg, ConfAlg, IntegrityAlg};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! No-panic loops over every packet and payload parser: random bytes, and valid packets with
 //! random mutations and truncations (so that the deeper layers are reached too).
 

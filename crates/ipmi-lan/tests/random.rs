@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Issue 13 item 11: when the system's random source fails, an RMCP+ session fails with a clear
 //! error instead of encrypting with a predictable IV (it used to fall back to one derived from
 //! the clock), end to end against the small BMC in `fake_bmc`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The client end to end with cipher suites ipmi_sim refuses (15, 16, 17: HMAC-SHA256), against
 //! the small BMC in `fake_bmc`. The BMC side uses this crate's primitives, whose HMAC-SHA256 values
 //! are checked against python3's hmac/hashlib in the crypto unit tests; this test covers the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The `ResourceAgent` trait: what an agent implements. The OCF policy around it (probe policy,
 //! stop rule, status wording, exit reasons, refused actions) lives once, in [`crate::run`].
 

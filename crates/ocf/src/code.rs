@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! OCF exit codes and the error type agents return.
 
 use std::fmt;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The action and the OCF environment of one invocation.
 
 use crate::model::{Agent, OcfVersion};

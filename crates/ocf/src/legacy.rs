@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! heartbeat v1 ("haresources") invocation: `AGENT positional... ACTION`.
 //!
 //! The old heartbeat wrappers called resource scripts with the resource's arguments before the

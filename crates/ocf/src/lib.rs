@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The OCF resource agent runtime: one crate for what every rustha resource agent shares.
 //!
 //! An agent is

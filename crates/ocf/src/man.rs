@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Man pages (roff, section 7 like resource-agents' `ocf_heartbeat_*` pages), rendered by the
 //! agent itself: `AGENT manpage`.
 

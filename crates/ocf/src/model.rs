@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The description of an agent, as data: what the meta-data XML ([`crate::xml`]), the man page
 //! ([`crate::man`]) and the parameter parser ([`crate::params`]) are all made from.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A typed view of a `notify` action: Pacemaker's `OCF_RESKEY_CRM_meta_notify_*` variables.
 //!
 //! Pacemaker 2.1 names the roles `promoted`/`unpromoted`; older versions (and still many

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Parameters declared once: each field of an agent's `Params` struct is declared with its
 //! [`Parameter`] (name, kind, default — per agent name where they differ —, required,
 //! unique-group, reloadable, deprecation, descriptions, example) and its parse function.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The promotion score of a promotable clone on this node (what `crm_master` did): set with
 //! `crm_attribute --promotion`, transient (lifetime `reboot`: gone when the node's cluster
 //! stack restarts), run directly (no shell) and bounded by the operation's deadline.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The runtime, once for every agent: reading argv and the environment (as OS strings: no
 //! byte makes an agent panic), the actions that only print (meta-data, usage, methods,
 //! manpage), refusing actions the meta-data does not list, the operation's time budget, the

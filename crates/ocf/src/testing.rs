@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Helpers for the agents' integration tests: what Pacemaker and ocf-tester see of an agent
 //! binary. They panic on failure, like the asserts they serve; agents never call them.
 

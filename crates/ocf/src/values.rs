@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Parameters by name, validated against a static description: the interface of agents not yet
 //! ported to [`crate::params`] (declared, typed parameters). New agents do not use it.
 

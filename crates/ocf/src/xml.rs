@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `meta-data` XML.
 
 use crate::model::{Agent, Kind, OcfVersion};

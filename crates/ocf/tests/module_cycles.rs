@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! No module cycles: within a crate, module A using module B (`crate::B`, `super::B`) while B
 //! uses A makes layers impossible to tell apart (issue 10: IPaddr2's agent ↔ state). The graph
 //! is read from the sources, as `grep` would: `cargo test -p rustha-ocf --test module_cycles`

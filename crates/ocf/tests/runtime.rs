@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The runtime's contract with Pacemaker and heartbeat, exercised through `run_with` with a
 //! small agent whose "resource" is a flag in memory.
 

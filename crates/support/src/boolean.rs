@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! One boolean parser, with the dialect made explicit: the OCF shell library and fence-agents
 //! accept different spellings, and an agent must accept exactly what the agent it replaces did.
 

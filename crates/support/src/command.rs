@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Running an external tool (lvm, fsck, mount helpers, password scripts) the safe way: directly,
 //! never through a shell, with its output captured and its run time bounded by a [`Deadline`].
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The time budget of one agent invocation.
 //!
 //! Pacemaker SIGKILLs an agent's process group when the operation timeout expires, without a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Shared support for every rustha executable, resource agent or fence agent alike.
 //!
 //! - [`Deadline`]: the time budget an agent has before its caller (Pacemaker, fenced) kills it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Logging with the stock agents' conventions, through `tracing`.
 //!
 //! Like resource-agents' `ocf_log`/`ha_log` (ocf-shellfuncs), line for line:

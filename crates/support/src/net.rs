@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Name resolution bounded by a deadline.
 
 use crate::Deadline;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `/proc/PID/stat` and PID files that name one process, not a PID number that may be reused.
 
 use std::path::Path;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Text for man pages: one roff escaper for every agent's page.
 
 /// Escape `text` for use as roff input: backslashes, hyphens (so they stay ASCII minus signs in

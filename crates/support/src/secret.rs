@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A value that must never reach a log, an error message or an argv.
 
 use std::fmt;

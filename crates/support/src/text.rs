@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Small text helpers every output format needs.
 
 /// Escape text for XML content and attribute values (meta-data of resource and fence agents).

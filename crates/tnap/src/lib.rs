@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The Node Assassin protocol (TNAP 1.1.x): commands, replies, and their parsers. No I/O here.
 //!
 //! A command is `NN:S` and a newline, `NN` the node number (two digits, `00` addresses the device

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The program: argv[0] picks fence or unfence, options, environment, lock, then [`run`].
 
 use crate::options::{self, Config, Mode};

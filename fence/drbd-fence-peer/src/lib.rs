@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! rustha-fence-peer: DRBD's fence-peer and unfence-peer handler for Pacemaker.
 //!
 //! drbdadm runs it when a connection is lost under `fencing resource-only|resource-and-stonith`

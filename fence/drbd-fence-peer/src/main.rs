@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! rustha-fence-peer / rustha-unfence-peer (see `--help`): what DRBD's `fence-peer` and
 //! `unfence-peer`/`after-resync-target` handlers run. Exit codes to DRBD: 4 peer outdated by
 //! constraint, 5 peer unreachable, 7 peer fenced, 1 nothing done (or failed).

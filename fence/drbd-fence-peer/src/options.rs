@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The options of crm-fence-peer.9.sh, each declared once: name, value, default, meaning.
 //! The pure tier: parsing touches nothing.
 

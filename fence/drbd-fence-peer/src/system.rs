@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The tier that touches the system: drbdsetup, cibadmin, crm_node, crm_attribute, run directly
 //! with deadlines; and the lock file.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The handler's flow against Pacemaker's real cibadmin working on a CIB file (`CIB_file`), with
 //! the DRBD state of output recorded from real DRBD 8.4 VMs (crates/drbd-status fixtures).
 //! The handler in a real cluster runs in the VM lab scenarios.

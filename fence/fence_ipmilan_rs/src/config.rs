@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence_ipmilan's option table and the translation of options into an IPMI session
 //! configuration. Pure functions, unit-tested.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence_ipmilan_rs: a fence agent for machines with an IPMI BMC, a drop-in for fence-agents'
 //! `fence_ipmilan` (same options, stdin keys, defaults and exit codes) that speaks IPMI 1.5 and
 //! 2.0 (RMCP+) itself instead of running ipmitool.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The agent against the small RMCP+ test BMC of the ipmi-lan crate: cipher suite 17 (which
 //! ipmi_sim refuses) through every action, and a machine whose power never changes (the agent
 //! gives up after power_timeout with one clear line). No root needed: nothing is started but a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence_ipmilan_rs against OpenIPMI's ipmi_sim on loopback: every action with every cipher suite
 //! and IPMI 1.5 auth type, the machine's power following; the same scenarios with fence-agents'
 //! fence_ipmilan giving the same exit codes; faults (BMC stopped or silent, wrong credentials,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A TNAP connection: send `NN:S`, read until the EOM line, every step bounded by a deadline.
 
 use rustha_fence::text::{secs, shown};

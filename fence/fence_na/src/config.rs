@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `/etc/na/fence_na.conf`, the 1.1.6 agent's configuration file: `key = value` lines with `::`
 //! nesting, `#` comments.
 //!

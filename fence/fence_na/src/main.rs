@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence_na: the fence agent for Node Assassin (TNAP 1.1.x over TCP), a drop-in for the 1.1.6
 //! Perl agent, on the rustha Fence Agent API runtime.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence_na against the simulator (in-process, on loopback), as fenced, Pacemaker, an admin on
 //! the command line and cluster-glue call it.
 

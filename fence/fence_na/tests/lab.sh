@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Single-node Pacemaker with fence_na and na-sim, run by tests/pacemaker.rs as
 #   ip netns exec NS unshare --kill-child=SIGKILL --mount --uts --ipc --pid --fork --mount-proc \
 #       --propagation private lab.sh DIR AGENT SIM

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! fence_na under a real Pacemaker: a single-node cluster (corosync + pacemakerd) in network,
 //! mount, pid and uts namespaces of its own, with na-sim as the device. fence_na reaches
 //! Pacemaker's /usr/sbin through an overlay mounted only inside those namespaces, so the host is

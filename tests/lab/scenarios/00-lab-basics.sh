@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 0: the lab itself keeps its promises. Nodes have their own host names, addresses and
 # private directories; power off kills every process of a node and its NIC (its address stops
 # answering), power on brings it back into the cluster; a cut link isolates a node and survives a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 1: a 2-node cluster (two_node) runs a group of a Filesystem on a shared loop device and a
 # VIP. `crm_mon` shows it started, `crm resource move` moves it to the peer and back, and after each
 # move the address answers from outside the cluster (the hub), only the active node holds the address

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 2: a 3-node cluster with IPMI fencing (one ipmi_sim BMC per node, whose power command is
 # the node). Cut the active node's link: the survivors see it lost, Pacemaker fences it through
 # FENCE_AGENT (the BMC kills and reboots it), the VIP restarts on a survivor and answers from

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 3: a failed stop escalates to fencing, and the group recovers on the survivor.
 # 2 nodes (two_node), fencing by fence_na through na-sim, a group g = Filesystem (shared loop device)
 # + IPaddr2 VIP. On the active node A a process that ignores SIGTERM keeps the mount busy (its cwd is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 4: our agents' errors reach the administrator through Pacemaker. One node, three broken
 # resources: an IPaddr2 with cidr_netmask=33, an IPaddr2 on a NIC that does not exist, and a
 # Filesystem on a device that does not exist. For each, the exit reason the agent prints when run

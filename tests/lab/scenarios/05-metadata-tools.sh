@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 5: the administrators' tools show our meta-data inside a cluster node:
 #   crm ra info ocf:rustha:IPaddr2, pcs resource describe ocf:rustha:Filesystem,
 #   pcs stonith describe fence_na, pcs stonith describe fence_ipmilan_rs.

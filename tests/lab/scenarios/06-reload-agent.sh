@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 6: Pacemaker reloads our agents instead of restarting them when only reloadable
 # parameters change (OCF 1.1 reload-agent). A 2-node cluster (fence none) runs a group of an
 # ocf:rustha:Filesystem on a shared loop device and an ocf:rustha:IPaddr2 VIP.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 20: heartbeat v1 (heartbeat 3.0.6, `crm off`) runs the seeds' haresources lines with our
 # agents: `node1 IPaddr::A/27/BCAST IPaddr2::B/27/eth0` and `node1 C Filesystem::LOOP::/srv/data::
 # ext4::noatime`, each agent linked into /etc/ha.d/resource.d/ the way an admin installs it. Both

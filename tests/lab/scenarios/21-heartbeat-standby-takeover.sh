@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 21: heartbeat v1 moves the seeds' resource groups (scenario 20's haresources, our agents)
 # by hand: `hb_standby` on node1 hands both groups to node2, `hb_takeover` on node1 takes them back.
 # After each move the service addresses answer from outside the cluster, only the active node holds

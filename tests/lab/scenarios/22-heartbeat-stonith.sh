@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 22: heartbeat v1 with STONITH. Scenario 20's haresources with our agents, `auto_failback
 # off`, and `stonith_host * external/fence_na ...` in ha.cf: heartbeat fences through cluster-glue's
 # external/ plugin interface with our fence_na, against na-sim holding both nodes' power. The active

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 23: a heartbeat v1 configuration moved to Pacemaker by rustha-migrate. haresources with
 # the seeds' lines (one group preferring node1, one preferring node2, our IPaddr, IPaddr2 and
 # Filesystem) and an ha.cf with auto_failback on and `stonith_host * external/fence_na ...` go

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario 24: a cman cluster.conf (tools/migrate/tests/data/cluster.conf, in the style of the Node
 # Assassin seed: fence_na with per-node `port="0N" action="off"`, failover domains, services with
 # <ip>/<fs>) moved to Pacemaker by `rustha-migrate cluster-conf --pcs`; the pcs commands it prints

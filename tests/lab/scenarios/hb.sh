@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers of the heartbeat v1 (haresources) scenarios 20-22. Source it instead of lib.sh, after
 # setting SCENARIO. Not a scenario itself (run-scenarios runs only [0-9]*.sh).

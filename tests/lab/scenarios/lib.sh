@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers shared by the lab scenarios. Source it after setting SCENARIO (a short name).
 # Every wait is bounded; every failure prints one FAIL line, cluster state and log excerpts, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers of the migration scenarios (23, 24): rustha-migrate's output loaded into the Pacemaker lab.
 # Source it after lib.sh and ours.sh. Not a scenario itself.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers for the scenarios that run our agents by default (03, 04, 05) and for bench/failover.sh.
 # Source it after lib.sh. Not a scenario itself (run-scenarios runs only [0-9]*.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The VM lab itself: two VMs on one wire sharing a disk; LVM on the shared disk; a hard power
 # off keeps what was written; a VM boots again with a one-shot script; a foreground boot (as
 # ipmi_sim's startcmd runs it) is powered off by TERM; destroy leaves nothing behind.

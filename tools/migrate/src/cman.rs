@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! cman / rgmanager `cluster.conf` to a Pacemaker [`Config`] with rustha's agents: fence devices
 //! with their nodes' ports (pcmk_host_map), fence methods as fencing levels, failover domains as
 //! location preferences, services as groups of ip/fs/script/lvm resources. No I/O here.

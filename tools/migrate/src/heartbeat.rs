@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! heartbeat v1: `haresources` (resource groups) and `ha.cf` (nodes, auto_failback, STONITH) to
 //! a Pacemaker [`Config`] with rustha's agents. No I/O here: what the translation needs to know
 //! about the machine (is `httpd` an init script or a systemd unit, an OCF instance file, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! rustha-migrate — heartbeat v1 and cman configurations to Pacemaker with rustha's agents.
 //!
 //!     rustha-migrate haresources [--ha-cf FILE] [--pcs|--cib] [--init lsb|systemd] [--no-verify] FILE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The Pacemaker configuration both translators build and every renderer prints: resources,
 //! constraints, properties, plus what could not be translated (never dropped silently).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Renderers of a [`Config`]: `crm configure` text, `pcs` commands, and the CIB `<configuration>`
 //! that `crm_verify` checks. All three print the same ids, so the checked CIB is what the text makes.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! rustha-migrate as a user runs it: the seeds' configurations, Debian heartbeat's sample
 //! haresources and ha.cf (with their examples switched on), a cluster.conf like the Node Assassin
 //! seed's. Every run goes through crm_verify on a scratch CIB (pacemaker-cli-utils).

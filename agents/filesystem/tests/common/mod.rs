@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Helpers for the root-only integration tests: temp dirs, loop devices and mounts that are
 //! always cleaned up (Drop guards), and a way to run the agent like Pacemaker does.
 #![allow(dead_code)]

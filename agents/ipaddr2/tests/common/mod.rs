@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Network namespaces for the integration tests: created per test, always removed (Drop), also
 //! when the test fails. Setup and inspection use ip(8); the agent under test never does.
 

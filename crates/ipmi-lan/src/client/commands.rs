@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! IPMI commands in a session: framing and retransmission of one request, bridging to another
 //! IPMB address, the completion-code check, and the chassis commands a fence agent needs.
 

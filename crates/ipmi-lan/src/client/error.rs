@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! What can go wrong in a session, coarsely classified: fence agents choose their message and
 //! exit code from the kind.
 

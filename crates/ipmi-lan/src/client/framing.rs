@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! How an IPMI message travels in the current session, without I/O: outside a session, in an
 //! IPMI 1.5 session (AuthCode, sequence number) or in an RMCP+ session (integrity trailer,
 //! AES-CBC-128 with a fresh random IV per packet).

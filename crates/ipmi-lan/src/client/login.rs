@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! What the session-setup state machines share: the requester sequence number, the packet to
 //! send next, and what a reply leads to.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A small blocking IPMI-over-LAN client: one UDP socket, one session, retransmission with a
 //! bounded retry budget. Every wait is bounded by a [`Deadline`].
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Where session randomness comes from: console session IDs, the RAKP nonce, IPMI 1.5 sequence
 //! numbers and the AES-CBC IV of every encrypted packet. Injected, so that tests can make it
 //! deterministic or make it fail; when it fails the session fails (`ErrorKind::Random`), since a

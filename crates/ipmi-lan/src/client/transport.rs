@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The only I/O of a session: one connected UDP socket, and the retransmission loop that sends a
 //! request until a reply is accepted, the retry budget is spent or the deadline passes.
 

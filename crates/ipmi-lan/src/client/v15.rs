@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! IPMI 1.5 session setup (`lan`) as a state machine without I/O: Get Channel Authentication
 //! Capabilities (picking the auth type), Get Session Challenge, Activate Session. The driver
 //! sends `Outgoing` packets, feeds replies to `accept` and accepted ones to `advance`.

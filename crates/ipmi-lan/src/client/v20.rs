@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! RMCP+ session setup (`lanplus`) without I/O: which cipher suites to try, and for one suite
 //! the Open Session and RAKP 1–4 exchange as a state machine (the driver sends `Outgoing`
 //! packets, feeds replies to `accept` and accepted ones to `advance`). Randomness (the console

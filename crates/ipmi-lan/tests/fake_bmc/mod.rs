@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A small RMCP+ BMC for tests, for what ipmi_sim cannot do (HMAC-SHA256 suites 15, 16, 17):
 //! session-less Get Channel Authentication Capabilities and Get Channel Cipher Suites (IPMI 1.5
 //! framing), Open Session, RAKP 1–4, and in a session Set Session Privilege Level, Get Chassis

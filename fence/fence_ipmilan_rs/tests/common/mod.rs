@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Test harness: an OpenIPMI `ipmi_sim` BMC on a random loopback UDP port whose "machine" is a
 //! sleep process (alive == powered on), UDP fault injectors, and runners for our agent and
 //! fence-agents' fence_ipmilan.

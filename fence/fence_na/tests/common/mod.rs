@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! Shared by the integration tests.
 
 /// Whether the tests run as root (the real user id in /proc/self/status).

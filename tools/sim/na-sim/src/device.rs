@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The device itself: each node's power and reset switches and its power feed, changed by TNAP
 //! commands and by time. No I/O and no clock of its own: every call takes `now`, so the tests
 //! below drive time by hand.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! A simulated Node Assassin: N nodes behind a TNAP 1.1.x TCP server, with power-feed changes
 //! after realistic (configurable, short) delays, optional commands run on each power change, and
 //! fault switches for tests. Threads only: one accepting, one per connection, one clock.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! From the bytes a client sends to command lines, without I/O: telnet option negotiation is
 //! removed (a telnet client may send it; the device needs none), a line ends at LF, CR, CR LF or
 //! CR NUL, and a line with any byte that is not printable ASCII is refused as a whole rather than

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! `na-sim`: run a simulated Node Assassin. Each option is declared once, in `OPTIONS`; `--help`
 //! and the manual page (`--man`) are rendered from it and from `TOPICS`.
 

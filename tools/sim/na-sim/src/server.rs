@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The TCP side: admitting clients within the connection limit, reading their lines, writing
 //! the device's replies (with the fault switches applied).
 

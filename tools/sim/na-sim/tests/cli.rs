@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The na-sim binary as a user runs it.
 
 use std::io::{Read, Write};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 //! The original fence_na 1.1.6 (Perl) against na-sim with its default timing, as fenced runs it
 //! (options on stdin). The 1.1.6 agent is the only surviving client of real devices, and its
 //! fixed waits are what it assumed of one: after `NN:2` returns it sleeps 1 s and expects the
