@@ -56,3 +56,43 @@ pub fn argv(ctx: &Context, score: Option<i64>) -> Vec<String> {
     });
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::{Action, Environment};
+    use crate::model::OcfVersion;
+    use std::time::Duration;
+
+    static AGENT: crate::Agent = crate::Agent {
+        name: "drbd",
+        version: "1",
+        shortdesc: "",
+        longdesc: "",
+        parameters: &[],
+        actions: &[],
+        see_also: &[],
+    };
+
+    #[test]
+    fn the_clone_suffix_is_not_part_of_the_resource_name() {
+        let env = Environment::read(vec![("OCF_RESOURCE_INSTANCE".into(), "drbd0:1".into())]);
+        let ctx = env.context(
+            &AGENT,
+            Action::Monitor,
+            false,
+            OcfVersion::V1_1,
+            Duration::from_secs(20),
+        );
+        assert_eq!(
+            argv(&ctx, Some(10)),
+            [
+                "crm_attribute",
+                "--promotion=drbd0",
+                "--lifetime=reboot",
+                "--update=10"
+            ]
+        );
+        assert_eq!(argv(&ctx, None)[3], "--delete");
+    }
+}

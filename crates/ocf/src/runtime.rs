@@ -216,8 +216,9 @@ impl Front {
             agent.name,
             escape_control(&instance)
         ));
+        let mut notes = Vec::new();
         let trace = match &action {
-            Some(a) if !a.is_informational() => trace_file(&env, agent, &instance, a),
+            Some(a) if !a.is_informational() => trace_file(&env, agent, &instance, a, &mut notes),
             _ => Err(None),
         };
         log.trace = trace.as_ref().ok().cloned();
@@ -234,6 +235,9 @@ impl Front {
             ),
             Err(Some(why)) => tracing::warn!("{why}"),
             Err(None) => {}
+        }
+        for note in notes {
+            tracing::warn!("{note}");
         }
         let Some(action) = action else {
             let _ = writeln!(out, "{}", usage(agent));
@@ -323,12 +327,14 @@ impl Front {
 
 /// Where `trace_ra` writes this invocation's trace, as ocf-shellfuncs chooses it: trace_file
 /// if it is an absolute path, else `${trace_dir:-$HA_VARLIB/trace_ra}/TYPE/INSTANCE.ACTION.DATE`.
-/// `Err(None)`: no tracing asked for; `Err(Some(why))`: asked for but impossible.
+/// `Err(None)`: no tracing asked for; `Err(Some(why))`: asked for but impossible. Runs before
+/// logging is set up: what it has to say goes to `notes`.
 fn trace_file(
     env: &Environment,
     agent: &Agent,
     instance: &str,
     action: &Action,
+    notes: &mut Vec<String>,
 ) -> std::result::Result<std::path::PathBuf, Option<String>> {
     use rustha_support::{parse_bool, Dialect};
     let param = |n: &str| {
@@ -354,10 +360,10 @@ fn trace_file(
         Some(f) if f.starts_with('/') => std::path::PathBuf::from(f),
         other => {
             if let Some(f) = other {
-                tracing::warn!(
+                notes.push(format!(
                     "trace_file \"{}\" is not an absolute path; using the default place",
                     shown(f)
-                );
+                ));
             }
             let dir = match param("trace_dir") {
                 Some(d) => std::path::PathBuf::from(d),
