@@ -110,7 +110,35 @@ impl Meta {
     }
 
     pub fn clone_max(&self) -> Option<u32> {
-        self.get("clone_max").and_then(|v| v.trim().parse().ok())
+        self.number(&["clone_max"])
+    }
+
+    /// `clone_node_max`: instances per node.
+    pub fn clone_node_max(&self) -> Option<u32> {
+        self.number(&["clone_node_max"])
+    }
+
+    /// `promoted_max` (Pacemaker 2.1), else the legacy `master_max`: promoted instances in the
+    /// cluster.
+    pub fn promoted_max(&self) -> Option<u32> {
+        self.number(&["promoted_max", "master_max"])
+    }
+
+    /// `promoted_node_max`, else the legacy `master_node_max`.
+    pub fn promoted_node_max(&self) -> Option<u32> {
+        self.number(&["promoted_node_max", "master_node_max"])
+    }
+
+    /// `on_node`: the node the operation runs on, as Pacemaker names it.
+    pub fn on_node(&self) -> Option<&str> {
+        self.get("on_node").map(str::trim).filter(|n| !n.is_empty())
+    }
+
+    fn number(&self, names: &[&str]) -> Option<u32> {
+        names
+            .iter()
+            .find_map(|n| self.get(n))
+            .and_then(|v| v.trim().parse().ok())
     }
 
     /// The clone instance number (`clone`), if any.

@@ -156,6 +156,31 @@ mod tests {
     }
 
     #[test]
+    fn promotable_clone_meta_attributes_new_and_legacy_names() {
+        let m = meta(&[
+            ("clone_max", "2"),
+            ("clone_node_max", "1"),
+            ("master_max", "1"),
+            ("promoted_node_max", "1"),
+            ("on_node", "node1"),
+        ]);
+        assert_eq!(
+            (
+                m.clone_max(),
+                m.clone_node_max(),
+                m.promoted_max(),
+                m.promoted_node_max(),
+                m.on_node()
+            ),
+            (Some(2), Some(1), Some(1), Some(1), Some("node1"))
+        );
+        assert_eq!(
+            meta(&[("promoted_max", "2"), ("master_max", "1")]).promoted_max(),
+            Some(2)
+        );
+    }
+
+    #[test]
     fn not_a_notification() {
         assert_eq!(Notification::from_meta(&meta(&[])), None);
         assert_eq!(
