@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //! The agent on real loop devices and mounts (root only; skipped with a message otherwise).
 
-mod common;
-use common::*;
+use rustha_testkit::*;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
+
+/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
+fn agent_args(args: &[&str], params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
+    Agent::ocf(AGENT)
+        .instance("fs-test")
+        .env("HA_LOGFACILITY", "none")
+        .args(args)
+        .params(params)
+        .envs(extra_env)
+        .run()
+}
+
+fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
+    agent_args(&[action], params, extra_env)
+}
 
 fn params<'a>(dev: &'a str, dir: &'a str, fstype: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("device", dev), ("directory", dir), ("fstype", fstype)]
 }
 
 fn lifecycle(fstype: &str) {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new(fstype, fstype);
     let dir = fx.path("mnt");
     let p = params(fx.dev(), &dir, fstype);
@@ -47,20 +61,21 @@ fn lifecycle(fstype: &str) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn ext4_start_monitor_stop_are_idempotent() {
     lifecycle("ext4");
 }
 
 #[test]
+#[ignore = "needs root"]
 fn xfs_start_monitor_stop_are_idempotent() {
     lifecycle("xfs");
 }
 
 #[test]
+#[ignore = "needs root"]
 fn depth_20_fails_with_a_reason_on_a_read_only_remount() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("ro", "ext4");
     let dir = fx.path("mnt");
     let p = params(fx.dev(), &dir, "ext4");
@@ -80,10 +95,9 @@ fn depth_20_fails_with_a_reason_on_a_read_only_remount() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_different_device_on_the_directory_is_a_failure_with_a_reason() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let mut fx = Fixture::new("other", "ext4");
     let other = fx.add("ext4");
     let dir = fx.path("mnt");
@@ -101,10 +115,9 @@ fn a_different_device_on_the_directory_is_a_failure_with_a_reason() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn bad_input_gets_the_stock_codes_and_changes_nothing() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("bad", "ext4");
     let dir = fx.path("mnt");
     let file = fx.path("a-file");
@@ -199,10 +212,9 @@ fn bad_input_gets_the_stock_codes_and_changes_nothing() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn clones_of_local_file_systems_are_refused_unless_forced() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("clone", "ext4");
     let dir = fx.path("mnt");
     let p = params(fx.dev(), &dir, "ext4");
@@ -231,10 +243,9 @@ fn clones_of_local_file_systems_are_refused_unless_forced() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn uuid_label_and_legacy_forms() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("uuid", "ext4");
     assert!(sh(&format!("e2label {} rusthalbl", fx.dev())));
     let uuid = Command::new("blkid")
@@ -280,10 +291,9 @@ fn uuid_label_and_legacy_forms() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn read_only_bind_mount() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("bind", "ext4");
     let src = fx.path("src");
     std::fs::create_dir(&src).unwrap();
@@ -305,10 +315,9 @@ fn read_only_bind_mount() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn fsck_failure_fails_the_start_with_its_output() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("fsck", "ext2");
     // Wipe the primary superblock: fsck -p cannot fix that by itself (exit >= 4).
     assert!(sh(&format!(
@@ -373,10 +382,9 @@ fn pids_with_arg(marker: &str) -> Vec<u32> {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn stop_ends_exactly_the_processes_that_hold_the_mount() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let mut fx = Fixture::new("holders", "ext4");
     let sub_dev = fx.add("ext4");
     let dir = fx.path("data");
@@ -464,10 +472,9 @@ fn stop_ends_exactly_the_processes_that_hold_the_mount() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn force_unmount_false_leaves_holders_alone_and_fails_in_time() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("nokill", "ext4");
     let dir = fx.path("data");
     let p: Vec<(&str, &str)> = params(fx.dev(), &dir, "ext4")
@@ -504,10 +511,9 @@ fn force_unmount_false_leaves_holders_alone_and_fails_in_time() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_directory_below_a_symlink_that_does_not_exist_yet() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     // As /var/run -> /run: the kernel reports the resolved path; the agent must find it.
     let fx = Fixture::new("symlink", "ext4");
     std::fs::create_dir(fx.path("real")).unwrap();
@@ -524,10 +530,9 @@ fn a_directory_below_a_symlink_that_does_not_exist_yet() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn stop_says_when_a_mount_namespace_still_holds_a_copy() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("nscopy", "ext4");
     let dir = fx.path("mnt");
     let p = params(fx.dev(), &dir, "ext4");
@@ -553,10 +558,9 @@ fn stop_says_when_a_mount_namespace_still_holds_a_copy() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn stop_unmounts_stacked_mounts_and_other_mounts_of_the_device() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("stacked", "ext4");
     let dir = fx.path("mnt");
     let other = fx.path("elsewhere");
@@ -580,10 +584,9 @@ fn stop_unmounts_stacked_mounts_and_other_mounts_of_the_device() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn run_fsck_force_checks_a_clean_journalled_file_system_and_mounts_it() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("fsckforce", "ext4");
     let dir = fx.path("mnt");
     let p: Vec<(&str, &str)> = params(fx.dev(), &dir, "ext4")
@@ -611,10 +614,9 @@ fn run_fsck_force_checks_a_clean_journalled_file_system_and_mounts_it() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn stop_never_signals_a_concurrent_depth_20_monitor_of_the_same_resource() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     // A depth-20 monitor holds the status file open on the mount for a moment: stop must see
     // its own agent's I/O as what it is, wait for it, and never send it a signal.
     use std::os::unix::process::ExitStatusExt;
@@ -686,10 +688,9 @@ fn stop_never_signals_a_concurrent_depth_20_monitor_of_the_same_resource() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn heartbeat_status_says_running_or_stopped_on_stdout() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("hbstatus", "ext4");
     let dir = fx.path("mnt");
     let legacy = |action: &str| agent_args(&[fx.dev(), &dir, "ext4", action], &[], &[]);
@@ -719,7 +720,7 @@ fn heartbeat_status_says_running_or_stopped_on_stdout() {
 /// Two starts of the same resource at once, `rounds` times: both succeed, mounted once.
 fn concurrent_starts(p: &[(&str, &str)], dir: &str, rounds: usize) {
     for round in 0..rounds {
-        let both: Vec<Run> = std::thread::scope(|s| {
+        let both: Vec<Outcome> = std::thread::scope(|s| {
             let a = s.spawn(|| agent("start", p, &[]));
             let b = s.spawn(|| agent("start", p, &[]));
             vec![a.join().unwrap(), b.join().unwrap()]
@@ -741,10 +742,9 @@ fn concurrent_starts(p: &[(&str, &str)], dir: &str, rounds: usize) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn two_concurrent_starts_both_succeed_and_mount_once() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("twostarts", "ext4");
     let dir = fx.path("mnt");
     concurrent_starts(&params(fx.dev(), &dir, "ext4"), &dir, 10);

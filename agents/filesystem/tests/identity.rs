@@ -3,8 +3,20 @@
 //! (block device, bind mount, tmpfs, loop image): anything else is a failure naming both, and
 //! stop leaves it alone. A directory is bind-mounted only when the options ask for it (root only).
 
-mod common;
-use common::*;
+use rustha_testkit::*;
+
+const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
+
+/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
+fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
+    Agent::ocf(AGENT)
+        .instance("fs-test")
+        .env("HA_LOGFACILITY", "none")
+        .arg(action)
+        .params(params)
+        .envs(extra_env)
+        .run()
+}
 
 /// The mounts on exactly `dir`, bottom first, as "source fstype".
 fn stack(dir: &str) -> Vec<String> {
@@ -43,10 +55,9 @@ fn foreign_is_refused(p: &[(&str, &str)], dir: &str, foreign: &str, configured: 
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_tmpfs_on_the_directory_is_not_the_configured_block_device() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("id-tmpfs", "ext4");
     let dir = fx.path("mnt");
     std::fs::create_dir(&dir).unwrap();
@@ -64,10 +75,9 @@ fn a_tmpfs_on_the_directory_is_not_the_configured_block_device() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn another_tmpfs_or_a_block_device_is_not_the_configured_tmpfs() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("id-tmpfs2", "ext4");
     let dir = fx.path("mnt");
     let p = [
@@ -95,10 +105,9 @@ fn another_tmpfs_or_a_block_device_is_not_the_configured_tmpfs() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn another_directory_bound_there_is_not_the_configured_bind_mount() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("id-bind", "ext4");
     let (src, other, dir) = (fx.path("src"), fx.path("other"), fx.path("mnt"));
     for d in [&src, &other, &dir] {
@@ -125,10 +134,9 @@ fn another_directory_bound_there_is_not_the_configured_bind_mount() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn another_image_is_not_the_configured_loop_image() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let mut fx = Fixture::new("id-image", "ext4");
     let dir = fx.path("mnt");
     // Two images, not attached: the agent attaches them through mount -o loop.
@@ -162,10 +170,9 @@ fn another_image_is_not_the_configured_loop_image() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn ours_under_a_foreign_mount_is_unmounted_with_it_on_stop() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     // Something stacked on top hides ours: monitor fails naming both, stop takes both down.
     let fx = Fixture::new("id-stack", "ext4");
     let dir = fx.path("mnt");
@@ -188,10 +195,9 @@ fn ours_under_a_foreign_mount_is_unmounted_with_it_on_stop() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_directory_is_bind_mounted_only_when_the_options_say_bind() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("id-dirdev", "ext4");
     let src = fx.path("src");
     std::fs::create_dir(&src).unwrap();

@@ -3,10 +3,26 @@
 //! stays valid against ra-api-1.dtd), and on a mounted file system it checks the new parameters
 //! and leaves the mount alone (root only for the mount tests).
 
-mod common;
-use common::*;
-use rustha_ocf::testing::{dtd_valid, meta_data, RA_API_DTD as DTD};
+use rustha_testkit::metadata::{dtd_valid, meta_data, RA_API_DTD as DTD};
+use rustha_testkit::*;
 use std::process::Command;
+
+const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
+
+/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
+fn agent_args(args: &[&str], params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
+    Agent::ocf(AGENT)
+        .instance("fs-test")
+        .env("HA_LOGFACILITY", "none")
+        .args(args)
+        .params(params)
+        .envs(extra_env)
+        .run()
+}
+
+fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
+    agent_args(&[action], params, extra_env)
+}
 
 #[test]
 fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {
@@ -71,10 +87,9 @@ impl Drop for Holder {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn reload_agent_leaves_the_mount_alone_and_rejects_bad_values() {
-    if !root() {
-        return;
-    }
+    require_root("loop devices and mounts");
     let fx = Fixture::new("reload", "ext4");
     let dir = fx.path("mnt");
     let base = vec![

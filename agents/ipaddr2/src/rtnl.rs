@@ -620,7 +620,7 @@ mod tests {
     #[test]
     fn garbage_never_panics() {
         // Deterministic random input: every parser must reject or accept, never panic.
-        let mut rng = rustha_support::text::XorShift::new(0x9e37_79b9);
+        let mut rng = rustha_testkit::XorShift::new(0x9e37_79b9);
         for len in 0..200usize {
             let bytes = rng.bytes(len);
             let _ = split(&bytes);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //! ocf:rustha:IPaddr2 against real interfaces in network namespaces (root only).
 
-mod common;
-
-use common::{ip, Lab, IPADDR, IPADDR2};
+use rustha_testkit::netns::{ip, Lab};
+use rustha_testkit::require_root;
 use std::time::{Duration, Instant};
+
+const IPADDR2: &str = env!("CARGO_BIN_EXE_IPaddr2");
+const IPADDR: &str = env!("CARGO_BIN_EXE_IPaddr");
 
 const OK: i32 = 0;
 const GENERIC: i32 = 1;
@@ -42,8 +44,9 @@ fn v4_lab() -> (Lab, String) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn ipv4_start_monitor_stop_are_idempotent() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     let env = [("ip", "10.251.1.10"), ("arp_count", "1")];
     lab.run(&ns, IPADDR2, &["monitor"], &probe_env(&env))
@@ -70,8 +73,9 @@ fn ipv4_start_monitor_stop_are_idempotent() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn ipv4_options_label_broadcast_noprefixroute() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     let env = [
         ("ip", "10.251.1.20"),
@@ -106,8 +110,9 @@ fn ipv4_options_label_broadcast_noprefixroute() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn ipv6_start_waits_for_dad_and_honours_options() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.ns_with_pair("a");
     ip(&[
@@ -166,8 +171,9 @@ fn ipv6_start_waits_for_dad_and_honours_options() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn findif_picks_the_interface_and_prefix_from_the_routing_table() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     ip(&["-n", &ns, "addr", "add", "10.251.2.1/16", "dev", "eth1"]);
     ip(&[
@@ -209,8 +215,9 @@ fn findif_picks_the_interface_and_prefix_from_the_routing_table() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn bad_input_gives_the_stock_code_one_reason_and_changes_nothing() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     let before = lab.addrs(&ns);
     type Case<'a> = (&'a [(&'a str, &'a str)], i32, &'a str);
@@ -335,8 +342,9 @@ fn bad_input_gives_the_stock_code_one_reason_and_changes_nothing() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn partial_state_is_a_failure_with_a_reason() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     ip(&["-n", &ns, "addr", "add", "10.251.1.30/25", "dev", "eth0"]);
     let env = [
@@ -368,8 +376,9 @@ fn partial_state_is_a_failure_with_a_reason() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn check_link_status_reports_a_down_link_as_stopped() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     let env = [("ip", "10.251.1.40"), ("arp_count", "1")];
     lab.run(&ns, IPADDR2, &["start"], &env).expect(OK);
@@ -384,8 +393,9 @@ fn check_link_status_reports_a_down_link_as_stopped() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn legacy_positional_forms() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     lab.run(
         &ns,
@@ -459,8 +469,9 @@ fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn peer_learns_the_new_mac_when_the_address_moves() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.segment(&["a", "b", "p"]);
     let (a, b, p) = (&ns[0], &ns[1], &ns[2]);
@@ -544,8 +555,9 @@ fn peer_learns_the_new_mac_when_the_address_moves() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn run_arping_refuses_an_address_in_use() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.segment(&["a", "b"]);
     let (a, b) = (&ns[0], &ns[1]);
@@ -571,8 +583,9 @@ fn run_arping_refuses_an_address_in_use() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn ipv6_dad_failure_is_reported_and_cleaned_up() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.segment(&["a", "b"]);
     let (a, b) = (&ns[0], &ns[1]);
@@ -605,8 +618,9 @@ fn ipv6_dad_failure_is_reported_and_cleaned_up() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn background_sender_is_ended_by_stop() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     let env = [
         ("ip", "10.251.1.60"),
@@ -649,8 +663,9 @@ fn background_sender_is_ended_by_stop() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn network_namespace_parameter() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.ns_with_pair("n");
     ip(&["-n", &ns, "addr", "add", "10.251.8.1/24", "dev", "eth0"]);
@@ -680,8 +695,9 @@ fn network_namespace_parameter() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn arp_count_refresh_announces_on_monitor() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.segment(&["a", "p"]);
     let (a, p) = (&ns[0], &ns[1]);
@@ -719,8 +735,9 @@ fn arp_count_refresh_announces_on_monitor() {
 
 /// ocf-tester (including the meta-data check against ra-api-1.dtd), IPv4 and IPv6.
 #[test]
+#[ignore = "needs root"]
 fn ocf_tester_passes() {
-    need_root!();
+    require_root("network namespaces");
     if std::process::Command::new("ocf-tester")
         .arg("--version")
         .output()
@@ -786,8 +803,9 @@ fn ocf_tester_passes() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn lvs_support_moves_a_loopback_address_and_puts_it_back() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     ip(&["-n", &ns, "addr", "add", "10.251.1.70/32", "dev", "lo"]);
     let env = [
@@ -809,8 +827,9 @@ fn lvs_support_moves_a_loopback_address_and_puts_it_back() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn status_prints_running_or_stopped() {
-    need_root!();
+    require_root("network namespaces");
     let (lab, ns) = v4_lab();
     let env = [("ip", "10.251.1.80"), ("arp_count", "1")];
     let out = lab.run(&ns, IPADDR2, &["status"], &env);
@@ -822,8 +841,9 @@ fn status_prints_running_or_stopped() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn waits_are_bounded_by_the_operation_timeout() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.ns("w");
     // eth0 up, its peer never: no carrier, so DAD can never finish.
@@ -859,8 +879,9 @@ fn waits_are_bounded_by_the_operation_timeout() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn lvs_ipv6_addrlabel_adds_and_removes_the_policy() {
-    need_root!();
+    require_root("network namespaces");
     let mut lab = Lab::new();
     let ns = lab.ns_with_pair("l");
     ip(&[

@@ -2,13 +2,12 @@
 //! What pcs makes of our meta-data, checked with pcs's own parser (its RNG validation of OCF
 //! 1.0 and 1.1 meta-data, its unique groups, the operations it would create). Issue 13 item 6:
 //! pcs reads `unique-group` from OCF 1.1 meta-data to refuse a second resource with the same ip.
-
-mod common;
-
-use common::{IPADDR, IPADDR2};
-use rustha_ocf::testing::meta_data;
+use rustha_testkit::metadata::meta_data;
 use std::io::Write;
 use std::process::{Command, Stdio};
+
+const IPADDR2: &str = env!("CARGO_BIN_EXE_IPaddr2");
+const IPADDR: &str = env!("CARGO_BIN_EXE_IPaddr");
 
 /// pcs's parser on `xml`: (unique groups, actions), one per line.
 fn pcs_view(name: &str, xml: &str) -> String {

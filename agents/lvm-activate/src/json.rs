@@ -220,7 +220,7 @@ mod tests {
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(parse(&deep).is_err());
-        let mut rng = rustha_support::text::XorShift::new(7);
+        let mut rng = rustha_testkit::XorShift::new(7);
         let good = r#"{"report": [{"vg": [{"vg_name":"a", "vg_tags":"x,y"}]}]}"#;
         for _ in 0..2000 {
             let mut b = good.as_bytes().to_vec();

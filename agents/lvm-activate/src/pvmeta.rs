@@ -578,7 +578,7 @@ mod tests {
     #[test]
     fn random_damage_never_panics() {
         let img = image("pv-d0-head.bin");
-        let mut rng = rustha_support::text::XorShift::new(11);
+        let mut rng = rustha_testkit::XorShift::new(11);
         for _ in 0..300 {
             let mut b = img[..16384].to_vec();
             for _ in 0..4 {

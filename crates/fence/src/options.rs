@@ -980,7 +980,7 @@ mod tests {
     /// Deterministic pseudo-random stdin: the parser never panics.
     #[test]
     fn stdin_parser_never_panics() {
-        let mut rng = rustha_support::text::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut rng = rustha_testkit::XorShift::new(0x2545_f491_4f6c_dd1d);
         let mut next = || rng.next_u64();
         let pieces = [
             "ip",

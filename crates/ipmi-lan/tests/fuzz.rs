@@ -8,7 +8,7 @@ use ipmi_lan::packet::{self, Security, V15Packet, V20Packet};
 use ipmi_lan::rmcpplus::{OpenSessionResponse, Rakp2, Rakp4};
 use ipmi_lan::AuthType;
 
-struct Rng(rustha_support::text::XorShift);
+struct Rng(rustha_testkit::XorShift);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0.next_u64()
@@ -56,7 +56,7 @@ fn every_parser(buf: &[u8], keys: &SessionKeys) {
 #[test]
 fn random_bytes_never_panic() {
     let keys = SessionKeys::derive(AuthAlg::HmacSha1, vec![1; 20], b"pw");
-    let mut rng = Rng(rustha_support::text::XorShift::new(0x1234_5678_9abc_def1));
+    let mut rng = Rng(rustha_testkit::XorShift::new(0x1234_5678_9abc_def1));
     for _ in 0..200_000 {
         let b = rng.bytes(96);
         every_parser(&b, &keys);
@@ -98,7 +98,7 @@ fn mutated_valid_packets_never_panic() {
             [3; 16],
         ));
     }
-    let mut rng = Rng(rustha_support::text::XorShift::new(0xfeed_beef_0bad_cafe));
+    let mut rng = Rng(rustha_testkit::XorShift::new(0xfeed_beef_0bad_cafe));
     for _ in 0..50_000 {
         let mut p = seeds[(rng.next() as usize) % seeds.len()].clone();
         for _ in 0..(rng.next() % 4) {

@@ -16,7 +16,7 @@
 //!
 //! Modules: [`model`] (the description as data), [`params`] (declared parameters), [`xml`]
 //! and [`man`] (what is rendered from them), [`agent`] (the trait), [`notify`] and
-//! [`promotion`] (for promotable clones), [`testing`] (helpers for agents' tests).
+//! [`promotion`] (for promotable clones).
 
 pub mod agent;
 mod code;
@@ -28,7 +28,6 @@ pub mod notify;
 pub mod params;
 pub mod promotion;
 mod runtime;
-pub mod testing;
 mod values;
 pub mod xml;
 

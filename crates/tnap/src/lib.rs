@@ -444,7 +444,7 @@ mod tests {
     /// Deterministic pseudo-random inputs: the parsers never panic, whatever the bytes.
     #[test]
     fn parsers_never_panic_on_random_input() {
-        let mut rng = rustha_support::text::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut rng = rustha_testkit::XorShift::new(0x9e37_79b9_7f4a_7c15);
         let mut next = || rng.next_u64();
         let alphabet: &[u8] = b"- Node:0123456789PRFEOMCount,\r\n\t\xff\xc3x";
         for _ in 0..20_000 {

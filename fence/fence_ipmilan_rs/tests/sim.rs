@@ -4,8 +4,9 @@
 //! fence_ipmilan giving the same exit codes; faults (BMC stopped or silent, wrong credentials,
 //! garbage, truncation, lost replies).
 
-mod common;
-use common::*;
+mod ipmi_sim;
+use ipmi_sim::*;
+use rustha_testkit::TempDir;
 use std::time::{Duration, Instant};
 
 fn code(o: &std::process::Output) -> i32 {
@@ -95,10 +96,9 @@ fn every_action(sim: &Sim, iface: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn lanplus_every_cipher_suite_every_action() {
-    if !root_or_skip("lanplus_every_cipher_suite_every_action") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     // 0, 1, 2, 3, 6 are what ipmitool gets through to ipmi_sim; we also do 7 and 8 (MD5-128).
     for c in ["0", "1", "2", "3", "6", "7", "8"] {
@@ -109,10 +109,9 @@ fn lanplus_every_cipher_suite_every_action() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn lan_every_auth_type_every_action() {
-    if !root_or_skip("lan_every_auth_type_every_action") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     for a in ["md5", "password", "none"] {
         every_action(&sim, &["--auth", a]);
@@ -121,10 +120,9 @@ fn lan_every_auth_type_every_action() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn stdin_options_and_privilege_levels() {
-    if !root_or_skip("stdin_options_and_privilege_levels") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     let o = run_agent_stdin(&format!(
         "# fenced style\nipaddr=127.0.0.1\nipport={}\nlogin=oper\npasswd=operpw\nlanplus=1\ncipher=3\nprivlvl=operator\naction=off\n",
@@ -147,10 +145,9 @@ fn stdin_options_and_privilege_levels() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn wrong_credentials_give_one_clear_line_without_the_password() {
-    if !root_or_skip("wrong_credentials_give_one_clear_line_without_the_password") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     let cases: &[(&str, &str, &[&str], &str)] = &[
         ("admin", "Wr0ngPass", &["-P", "-C", "3"], "wrong password"),
@@ -189,10 +186,9 @@ fn wrong_credentials_give_one_clear_line_without_the_password() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn password_never_in_output_even_verbose() {
-    if !root_or_skip("password_never_in_output_even_verbose") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     for extra in [&["-P", "-C", "3"][..], &["-A", "md5"], &["-A", "password"]] {
         let mut a = extra.to_vec();
@@ -221,10 +217,9 @@ fn password_never_in_output_even_verbose() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn bmc_stopped_or_silent() {
-    if !root_or_skip("bmc_stopped_or_silent") {
-        return;
-    }
+    require_ipmi_sim();
     let mut sim = Sim::start(false);
     let port = sim.port;
     sim.stop();
@@ -266,10 +261,9 @@ fn bmc_stopped_or_silent() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn garbage_and_truncated_replies() {
-    if !root_or_skip("garbage_and_truncated_replies") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     for fault in [Fault::Garbage, Fault::Truncate] {
         let inj = Injector::start(fault, Some(sim.port));
@@ -303,10 +297,9 @@ fn garbage_and_truncated_replies() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn garbage_after_login_is_bounded_by_shell_timeout() {
-    if !root_or_skip("garbage_after_login_is_bounded_by_shell_timeout") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     // Cipher suite 3 login: Open Session, RAKP 1, RAKP 3, Set Session Privilege Level = 4 replies.
     let inj = Injector::start(Fault::TruncateAfter(4), Some(sim.port));
@@ -330,10 +323,9 @@ fn garbage_after_login_is_bounded_by_shell_timeout() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn lost_replies_are_retransmitted() {
-    if !root_or_skip("lost_replies_are_retransmitted") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     for iface in [&["-P", "-C", "3"][..], &["-P", "-C", "17"], &["-A", "md5"]] {
         // Suite 17 is refused by ipmi_sim: with lost replies it must still be refused (cleanly).
@@ -356,10 +348,9 @@ fn lost_replies_are_retransmitted() {
 
 /// Same scenario, same exit code as fence-agents' fence_ipmilan (which runs ipmitool).
 #[test]
+#[ignore = "needs root"]
 fn exit_codes_match_fence_ipmilan() {
-    if !root_or_skip("exit_codes_match_fence_ipmilan") {
-        return;
-    }
+    require_ipmi_sim();
     if !std::path::Path::new(STOCK).exists() {
         panic!("{STOCK} is missing: apt-get install -y --no-install-recommends fence-agents");
     }
@@ -442,10 +433,10 @@ fn metadata_has_every_fence_ipmilan_parameter() {
     // No BMC needed: runs as any user.
     let ours = stdout(&run_agent(&["-o", "metadata"]));
     let stock_out = run_stock(&["-o", "metadata"]);
-    if !stock_out.status.success() {
-        eprintln!("SKIP metadata comparison: {STOCK} not runnable");
-        return;
-    }
+    assert!(
+        stock_out.status.success(),
+        "{STOCK} not runnable: apt-get install fence-agents (make deps does)"
+    );
     let stock = stdout(&stock_out);
     let names = |xml: &str| -> Vec<String> {
         xml.split("<parameter name=\"")
@@ -484,10 +475,9 @@ fn metadata_has_every_fence_ipmilan_parameter() {
 
 /// A BMC with a BMC key (Kg): ipmi_sim takes 16 bytes as 32 hex digits (`bmc_key`).
 #[test]
+#[ignore = "needs root"]
 fn bmc_key_kg() {
-    if !root_or_skip("bmc_key_kg") {
-        return;
-    }
+    require_ipmi_sim();
     let kg = "6b676b65796b676b65796b676b65796b"; // "kgkeykgkeykgkeyk"
     let sim = Sim::start_with(true, &format!("    bmc_key {kg}\n"));
     let with_kg = format!("--hexadecimal-kg={kg}");
@@ -527,10 +517,9 @@ fn bmc_key_kg() {
 
 /// cluster-glue `external/` plugin mode: configuration in the environment, commands as arguments.
 #[test]
+#[ignore = "needs root"]
 fn cluster_glue_plugin_mode() {
-    if !root_or_skip("cluster_glue_plugin_mode") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     let run = |args: &[&str]| {
         std::process::Command::new(AGENT)
@@ -581,10 +570,9 @@ fn cluster_glue_plugin_mode() {
 /// `--lanplus=0` on the command line switch it off, and the session really is IPMI 1.5. The
 /// stock fence_ilo4 with the same stdin gives the same exit code.
 #[test]
+#[ignore = "needs root"]
 fn lanplus_personality_switched_off_by_lanplus_0() {
-    if !root_or_skip("lanplus_personality_switched_off_by_lanplus_0") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start(true);
     let dir = TempDir::new("ilo4");
     let ilo4 = dir.0.join("fence_ilo4");
@@ -632,10 +620,9 @@ fn lanplus_personality_switched_off_by_lanplus_0() {
 /// 2 and with the default 0: success needs the state read at the end of power_wait and held
 /// across it (power_wait 0: a second reading).
 #[test]
+#[ignore = "needs root"]
 fn on_fails_when_the_machine_does_not_stay_on() {
-    if !root_or_skip("on_fails_when_the_machine_does_not_stay_on") {
-        return;
-    }
+    require_ipmi_sim();
     let sim = Sim::start_machine(false, "", "exit 0");
     for wait in ["2", "0"] {
         let o = run_agent(&sim.args(&[

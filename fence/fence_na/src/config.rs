@@ -191,7 +191,7 @@ mod tests {
     /// Deterministic pseudo-random config text: the parser never panics.
     #[test]
     fn never_panics() {
-        let mut rng = rustha_support::text::XorShift::new(0xdead_beef_cafe_f00d);
+        let mut rng = rustha_testkit::XorShift::new(0xdead_beef_cafe_f00d);
         let mut next = || rng.next_u64();
         let pieces = [
             "na",

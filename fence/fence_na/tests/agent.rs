@@ -2,10 +2,9 @@
 //! fence_na against the simulator (in-process, on loopback), as fenced, Pacemaker, an admin on
 //! the command line and cluster-glue call it.
 
-mod common;
-use common::is_root;
 use na_sim::{Config, Faults, Sim};
 use rustha_support::{Command, Deadline};
+use rustha_testkit::require_root;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -118,11 +117,9 @@ fn temp(name: &str, content: &str) -> Tmp {
 /// The exact lines fenced writes for the tutorial's cluster.conf, against a device on the
 /// default port 238 (on a loopback address of its own, so tests do not collide).
 #[test]
+#[ignore = "needs root"]
 fn cman_exact_input_uses_default_port_238() {
-    if !is_root() {
-        println!("SKIP cman_exact_input_uses_default_port_238: binding port 238 needs root");
-        return;
-    }
+    require_root("binds port 238");
     let ip = format!("127.38.{}.{}", std::process::id() % 250 + 1, 1);
     let sim = sim_at(&format!("{ip}:238"), 4, Faults::default()).expect("bind port 238");
     for port in ["02", "2"] {
@@ -970,11 +967,9 @@ fn plugin_gethosts_with_login_and_unused_aliases() {
 /// `<11>`) by default; `HA_LOGFACILITY=none` switches it off. A private /dev (mount namespace)
 /// with our own /dev/log socket receives it.
 #[test]
+#[ignore = "needs root"]
 fn errors_go_to_syslog_as_user_err_by_default() {
-    if !is_root() {
-        println!("SKIP errors_go_to_syslog_as_user_err_by_default: needs root (mount namespace)");
-        return;
-    }
+    require_root("mount namespace");
     let script = r#"
 import socket, subprocess, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -4,9 +4,8 @@
 //! Pacemaker's /usr/sbin through an overlay mounted only inside those namespaces, so the host is
 //! not touched. Needs root; the namespace and temporary files are removed also on failure.
 
-mod common;
-use common::is_root;
 use rustha_support::{Command, Deadline};
+use rustha_testkit::require_root;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -63,11 +62,9 @@ fn section<'a>(out: &'a str, name: &str) -> &'a str {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn pacemaker_fences_a_simulated_node() {
-    if !is_root() {
-        println!("SKIP pacemaker_fences_a_simulated_node: needs root (namespaces, corosync)");
-        return;
-    }
+    require_root("namespaces, corosync");
     let sim = na_sim();
     let lab = Lab {
         netns: format!("fna{}", std::process::id()),

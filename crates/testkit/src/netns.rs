@@ -1,33 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-//! Network namespaces for the integration tests: created per test, always removed (Drop), also
-//! when the test fails. Setup and inspection use ip(8); the agent under test never does.
+//! Network namespaces for tests: created per test with unique names, removed on drop (also when
+//! the test fails), after killing whatever still runs inside. Setup and inspection use ip(8).
 
-#![allow(dead_code)]
-
+use crate::run::{Agent, Outcome};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-pub const IPADDR2: &str = env!("CARGO_BIN_EXE_IPaddr2");
-pub const IPADDR: &str = env!("CARGO_BIN_EXE_IPaddr");
-
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// Skip (with a message) when not root.
-#[macro_export]
-macro_rules! need_root {
-    () => {
-        if !common::is_root() {
-            eprintln!("SKIPPED: this test needs root (network namespaces)");
-            return;
-        }
-    };
-}
-
-/// Run ip(8) with `args`; panics with its stderr if it fails.
+/// Run ip(8) with `args`; panics with its stderr if it fails. Returns its stdout.
 pub fn ip(args: &[&str]) -> String {
     let out = Command::new("ip").args(args).output().expect("run ip");
     assert!(
@@ -41,11 +21,17 @@ pub fn ip(args: &[&str]) -> String {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A set of namespaces and a state directory, removed on drop.
+/// A set of namespaces and a state directory (the agents' `HA_RSCTMP`), removed on drop.
 pub struct Lab {
     pub namespaces: Vec<String>,
     pub state: PathBuf,
     tag: String,
+}
+
+impl Default for Lab {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Lab {
@@ -85,7 +71,7 @@ impl Lab {
         ns
     }
 
-    /// A hub namespace with a bridge, and `n` member namespaces each with eth0 on the bridge.
+    /// A hub namespace with a bridge, and one namespace per member with eth0 on the bridge.
     pub fn segment(&mut self, members: &[&str]) -> Vec<String> {
         let hub = self.ns("hub");
         ip(&["-n", &hub, "link", "add", "br0", "type", "bridge"]);
@@ -106,37 +92,23 @@ impl Lab {
         out
     }
 
-    /// Run the agent inside `ns` (`ip netns exec`), with OCF variables `env`.
-    pub fn run(&self, ns: &str, bin: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", ns, bin]).args(args);
-        self.exec(c, env)
+    /// An OCF agent invocation inside `ns` with this lab's state directory as `HA_RSCTMP`.
+    pub fn agent(&self, ns: &str, bin: &str) -> Agent {
+        Agent::ocf(bin).netns(ns).env("HA_RSCTMP", &self.state)
     }
 
-    /// Run the agent in the current namespace.
-    pub fn run_here(&self, bin: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-        let mut c = Command::new(bin);
-        c.args(args);
-        self.exec(c, env)
+    /// Run OCF agent `bin` inside `ns` with `args` and instance parameters `params`.
+    pub fn run(&self, ns: &str, bin: &str, args: &[&str], params: &[(&str, &str)]) -> Outcome {
+        self.agent(ns, bin).args(args).params(params).run()
     }
 
-    fn exec(&self, mut c: Command, env: &[(&str, &str)]) -> Outcome {
-        for (k, _) in std::env::vars() {
-            if k.starts_with("OCF_") || k.starts_with("HA_") {
-                c.env_remove(k);
-            }
-        }
-        c.env("HA_RSCTMP", &self.state);
-        c.env("OCF_ROOT", "/usr/lib/ocf");
-        for (k, v) in env {
-            c.env(format!("OCF_RESKEY_{k}"), v);
-        }
-        let out = c.output().expect("run agent");
-        Outcome {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+    /// Run OCF agent `bin` in the test's own namespace.
+    pub fn run_here(&self, bin: &str, args: &[&str], params: &[(&str, &str)]) -> Outcome {
+        Agent::ocf(bin)
+            .env("HA_RSCTMP", &self.state)
+            .args(args)
+            .params(params)
+            .run()
     }
 
     /// `ip -o addr show` inside `ns`.
@@ -152,49 +124,12 @@ impl Drop for Lab {
             if let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() {
                 for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
                     if let Ok(pid) = pid.parse::<i32>() {
-                        // SAFETY: signalling a process that lives in our own test namespace.
-                        unsafe { libc::kill(pid, libc::SIGKILL) };
+                        crate::process::kill(pid, libc::SIGKILL);
                     }
                 }
             }
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }
         let _ = std::fs::remove_dir_all(&self.state);
-    }
-}
-
-#[derive(Debug)]
-pub struct Outcome {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Outcome {
-    /// The last `ocf-exit-reason:` line.
-    pub fn reason(&self) -> String {
-        self.stderr
-            .lines()
-            .filter_map(|l| l.strip_prefix("ocf-exit-reason:"))
-            .next_back()
-            .unwrap_or("")
-            .to_string()
-    }
-
-    #[track_caller]
-    pub fn expect(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
-        self
-    }
-
-    #[track_caller]
-    pub fn expect_reason(&self, code: i32, needle: &str) -> &Self {
-        self.expect(code);
-        assert!(
-            self.reason().contains(needle),
-            "exit reason {:?} should mention {needle:?}",
-            self.reason()
-        );
-        self
     }
 }

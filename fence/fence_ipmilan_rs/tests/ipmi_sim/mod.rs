@@ -4,8 +4,9 @@
 //! fence-agents' fence_ipmilan.
 #![allow(dead_code)]
 
+use rustha_testkit::{alive, free_tcp_port, free_udp_port, kill, require_root, TempDir};
 use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,69 +15,14 @@ use std::time::{Duration, Instant};
 pub const AGENT: &str = env!("CARGO_BIN_EXE_fence_ipmilan_rs");
 pub const STOCK: &str = "/usr/sbin/fence_ipmilan";
 
-/// Root is required (the project's rule for tests that start external daemons); without it the
-/// test prints why and passes.
-pub fn root_or_skip(name: &str) -> bool {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("SKIP {name}: needs root (starts ipmi_sim)");
-        return false;
-    }
+/// The tests that start ipmi_sim are root-only (`#[ignore = "needs root"]`, the project's rule
+/// for tests that start external daemons) and need OpenIPMI's simulator.
+pub fn require_ipmi_sim() {
+    require_root("starts ipmi_sim");
     assert!(
         Path::new("/usr/bin/ipmi_sim").exists(),
         "ipmi_sim is missing: apt-get install -y --no-install-recommends openipmi"
     );
-    true
-}
-
-pub fn free_udp_port() -> u16 {
-    let s = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP port");
-    s.local_addr().expect("local addr").port()
-}
-
-pub fn free_tcp_port() -> u16 {
-    let s = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a TCP port");
-    s.local_addr().expect("local addr").port()
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A temporary directory, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let p =
-            std::env::temp_dir().join(format!("fence_ipmilan_rs-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("create temp dir");
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn alive(pid: i32) -> bool {
-    // A zombie is dead for our purpose: look at the state in /proc.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => s
-            .rsplit_once(')')
-            .map(|(_, rest)| !rest.trim_start().starts_with('Z'))
-            .unwrap_or(false),
-        Err(_) => false,
-    }
-}
-
-fn kill(pid: i32, sig: i32) {
-    if pid > 1 {
-        // SAFETY: plain kill(2) of a process this test started (directly or via ipmi_sim).
-        unsafe { libc::kill(pid, sig) };
-    }
 }
 
 /// One ipmi_sim instance.
@@ -373,7 +319,7 @@ impl Injector {
                     .expect("timeout");
                 u
             });
-            let mut rng = rustha_support::text::XorShift::new(0x9e37_79b9_7f4a_7c15);
+            let mut rng = rustha_testkit::XorShift::new(0x9e37_79b9_7f4a_7c15);
             let mut next = move || rng.next_u64();
             let mut buf = [0u8; 2048];
             let mut up = [0u8; 2048];

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-//! Helpers for the agents' integration tests: what Pacemaker and ocf-tester see of an agent
-//! binary. They panic on failure, like the asserts they serve; agents never call them.
+//! What Pacemaker, pcs and ocf-tester read of an agent: its meta-data, validated by xmllint.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 /// resource-agents' DTD, which ocf-tester validates OCF 1.0 meta-data against.
 pub const RA_API_DTD: &str = "/usr/share/resource-agents/ra-api-1.dtd";
+/// resource-agents' RELAX NG schema of agent meta-data.
+pub const RA_METADATA_RNG: &str = "/usr/share/resource-agents/metadata.rng";
 
 /// The meta-data `bin` prints with OCF_RA_VERSION_MAJOR/MINOR as given (None: not set).
 pub fn meta_data(bin: &str, version: Option<(&str, &str)>) -> String {
@@ -25,12 +26,23 @@ pub fn meta_data(bin: &str, version: Option<(&str, &str)>) -> String {
 
 /// `xmllint --dtdvalid ra-api-1.dtd` on `xml`: (valid, xmllint's messages).
 pub fn dtd_valid(xml: &str) -> (bool, String) {
+    xmllint(&["--dtdvalid", RA_API_DTD], RA_API_DTD, xml)
+}
+
+/// `xmllint --relaxng SCHEMA` on `xml`: (valid, xmllint's messages).
+pub fn rng_valid(schema: &str, xml: &str) -> (bool, String) {
+    xmllint(&["--relaxng", schema], schema, xml)
+}
+
+fn xmllint(how: &[&str], schema: &str, xml: &str) -> (bool, String) {
     assert!(
-        std::path::Path::new(RA_API_DTD).exists(),
-        "{RA_API_DTD} is missing (apt-get install resource-agents)"
+        std::path::Path::new(schema).exists(),
+        "{schema} is missing (apt-get install resource-agents)"
     );
     let mut child = Command::new("xmllint")
-        .args(["--noout", "--dtdvalid", RA_API_DTD, "-"])
+        .arg("--noout")
+        .args(how)
+        .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
