@@ -7,9 +7,16 @@
 //! on-disk PV label and VG metadata ([`pvmeta`]). The monitor is built from these: it runs no
 //! LVM command.
 
+pub mod agent;
+pub mod config;
+pub mod description;
 pub mod dm;
 pub mod dmname;
 pub mod filter;
 pub mod json;
+pub mod lvm;
+pub mod params;
 pub mod pvmeta;
+pub mod ra;
 pub mod report;
+pub mod sys;
