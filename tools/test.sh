@@ -35,7 +35,7 @@ run_all() { # run each executable script matching the glob; fail if any fails
 # The scripts that drive tests, the lab, benchmarks and the demo.
 shell_scripts=(tools/*.sh .ci/run tests/lab/lab tests/lab/run-scenarios tests/lab/scenarios/*.sh
   tests/ocft/*.sh bench/*.sh tests/vmlab/vmlab tests/vmlab/init tests/vmlab/guest-init
-  tests/vmlab/guest-lib.sh tests/vmlab/run-scenarios tests/vmlab/scenarios/*.sh)
+  tests/vmlab/guest-lib.sh tests/vmlab/run-scenarios tests/vmlab/scenarios/*.sh tests/vmlab/lvm/*.sh)
 stage format cargo fmt --all -- --check
 stage shellcheck shellcheck -x -S warning "${shell_scripts[@]}"
 stage clippy cargo clippy --workspace --all-targets --release -- -D warnings
