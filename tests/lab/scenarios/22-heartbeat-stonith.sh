@@ -6,8 +6,12 @@
 # node (node1) dies at once (its namespaces are killed); node2 declares it dead after deadtime (5 s),
 # resets it through the Node Assassin (off, then on: node1 boots again), and only then takes both
 # groups over; the addresses answer from outside. node1 boots again (after hb-lab's reboot delay, a
-# real server's POST) and rejoins without taking the groups back. Each step is timed from the death and set against the seed's figure ("5-10 s; 30 s
-# means something is wrong"), with heartbeat's deadtime reported apart.
+# real server's POST) and rejoins without taking the groups back. Each step is timed from the death
+# and set against the seed's figure ("5-10 s; 30 s means something is wrong"), with heartbeat's
+# deadtime reported apart. Then the Node Assassin goes
+# away and node2 dies: node1 declares it dead, fence_na fails, heartbeat retries and takes nothing
+# over (the addresses stay silent); when the Node Assassin is back, the next retry fences node2 and
+# node1 takes both groups.
 #
 # Variables: AGENTS_DIR/FENCE_DIR or RUSTHA_BIN (our agents, see ours.sh), HB_LAB_NET (10.250.7).
 set -euo pipefail
@@ -15,6 +19,11 @@ export SCENARIO=s22-heartbeat-stonith
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/hb.sh"
 require_root
+
+# node_status_is OBSERVER NODE STATUS: heartbeat on OBSERVER says NODE is STATUS (cl_status's
+# exit code is not 0 for a dead node: only its word counts)
+node_status_is() { [ "$(timeout 5 "$LAB" exec "$1" cl_status nodestatus "$2" 2>/dev/null)" = "$3" ]; }
+stonith_failures_at_least() { (($(grep -c 'STONITH of node2 failed' "$LAB_DIR/node1/ha-log" || true) >= $1)); }
 
 hb_prepare
 step "hb-lab up --stonith --auto-failback off"
@@ -41,7 +50,7 @@ end=$((T_KILL + 60 * 1000000000))
 while [ -z "$t_over" ] || [ -z "$t_on" ]; do
     (($(date +%s%N) < end)) || fail "timed out 60 s after the death: dead='$t_dead' fence off='$t_off' on='$t_on' takeover='$t_over'"
     now=$(date +%s%N)
-    if [ -z "$t_dead" ] && [ "$(timeout 5 "$LAB" exec node2 cl_status nodestatus node1 2>/dev/null)" = dead ]; then
+    if [ -z "$t_dead" ] && node_status_is node2 node1 dead; then
         t_dead=$now
         printf '[%6ss after death] heartbeat on node2 declares node1 dead\n' "$(rel_s "$t_dead" "$T_KILL")"
     fi
@@ -72,7 +81,7 @@ takeover_line=$(grep -n 'Taking over resource group' "$log" | head -n 1 | cut -d
 mark
 
 step "node1 boots again and rejoins; auto_failback off keeps the groups on node2"
-wait_for 40 "node1 to rejoin (active as node2 sees it)" out_has '^active$' timeout 5 "$LAB" exec node2 cl_status nodestatus node1
+wait_for 40 "node1 to rejoin (active as node2 sees it)" node_status_is node2 node1 active
 timed "node1 rejoined"
 sleep 3
 active_on node2 node1 || fail "after node1 rejoined the groups are not (only) on node2"
@@ -90,4 +99,27 @@ if ((total > 30000)); then
     fail "failover took ${total} ms: the seed's figure is 5-10 s, and 30 s means something is wrong"
 fi
 echo "seed: \"5-10 s; 30 s means something is wrong\": total ${total} ms, of which heartbeat's deadtime 5000 ms; ${after} ms after detection"
+mark
+
+# Without a working fence device there is no takeover: heartbeat retries STONITH and waits, and
+# our fence_na must say it failed (never a false success). Then the device comes back.
+step "the Node Assassin goes away; node2 (now active) dies"
+lab na stop
+failed_before=$(grep -c 'STONITH of node2 failed' "$LAB_DIR/node1/ha-log" || true)
+T_KILL2=$(date +%s%N)
+lab kill node2
+wait_for 20 "node1 to declare node2 dead" node_status_is node1 node2 dead
+printf '[%6ss after death] heartbeat on node1 declares node2 dead\n' "$(rel_s "$(date +%s%N)" "$T_KILL2")"
+wait_for 30 "two failed STONITH attempts on node1" stonith_failures_at_least $((failed_before + 2))
+printf '[%6ss after death] two STONITH attempts failed; node1 keeps retrying\n' "$(rel_s "$(date +%s%N)" "$T_KILL2")"
+grep -q 'fence_na reset.* for host node2 failed' "$LAB_DIR/node1/ha-log" || fail "node1's log does not show fence_na's failure"
+holds_none node1 || fail "node1 took resources over although node2 was never fenced"
+for v in "$VIP1" "$VIP2" "$VIP3"; do silent "$v" || fail "$v answers although node2 is dead and unfenced"; done
+timed "no takeover without a fence: node1 holds nothing, the addresses are silent"
+step "the Node Assassin comes back"
+lab na start
+wait_for 30 "node1 to fence node2 and take both groups over" holds node1
+wait_for 10 "the addresses to answer from node1" all_answer
+grep -q 'node node2 now reset' "$LAB_DIR/node1/ha-log" || fail "node1's log does not show node2's reset"
+timed "node2 fenced at the next retry; both groups on node1, addresses answer"
 step "scenario done"
