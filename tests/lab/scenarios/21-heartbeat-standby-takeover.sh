@@ -20,21 +20,21 @@ wait_active node1 node2 40 "initial resource acquisition"
 timed "both groups on node1"
 timeout 5 "$LAB" exec node1 sh -c 'echo written-on-node1 >/srv/data/probe' || fail "cannot write to /srv/data on node1"
 
-step "hb_standby on node1"
-timeout 20 "$LAB" exec node1 /usr/share/heartbeat/hb_standby >/dev/null 2>&1 || fail "hb_standby failed on node1"
-wait_active node2 node1 30 "hb_standby to move the groups to node2"
-timed "both groups on node2, addresses answer"
-check_status node2 node1
-[ "$(timeout 5 "$LAB" exec node2 cat /srv/data/probe)" = written-on-node1 ] || fail "node2 does not read what node1 wrote"
-timeout 5 "$LAB" exec node2 sh -c 'echo written-on-node2 >/srv/data/probe' || fail "cannot write to /srv/data on node2"
-mark
-
-step "hb_takeover on node1"
-timeout 20 "$LAB" exec node1 /usr/share/heartbeat/hb_takeover >/dev/null 2>&1 || fail "hb_takeover failed on node1"
-wait_active node1 node2 30 "hb_takeover to bring the groups back to node1"
-timed "both groups back on node1, addresses answer"
-check_status node1 node2
-[ "$(timeout 5 "$LAB" exec node1 cat /srv/data/probe)" = written-on-node2 ] || fail "node1 does not read what node2 wrote"
+# move COMMAND TO FROM: COMMAND (run on node1) moves both groups to TO; they answer there, heartbeat
+# agrees, and TO reads what FROM wrote on the shared file system, then writes its own mark
+move() {
+    local cmd=$1 to=$2 from=$3
+    step "$cmd on node1"
+    timeout 20 "$LAB" exec node1 "/usr/share/heartbeat/$cmd" >/dev/null 2>&1 || fail "$cmd failed on node1"
+    wait_active "$to" "$from" 30 "$cmd to move the groups to $to"
+    timed "both groups on $to, addresses answer"
+    check_status "$to" "$from"
+    [ "$(timeout 5 "$LAB" exec "$to" cat /srv/data/probe)" = "written-on-$from" ] || fail "$to does not read what $from wrote"
+    timeout 5 "$LAB" exec "$to" sh -c "echo written-on-$to >/srv/data/probe" || fail "cannot write to /srv/data on $to"
+    mark
+}
+move hb_standby node2 node1
+move hb_takeover node1 node2
 grep -q "Releasing resource group: node1 $VIP3 Filesystem::$LOOP" "$LAB_DIR/node2/ha-log" ||
     fail "node2's heartbeat log does not show it releasing the file system group"
 step "scenario done"

@@ -13,15 +13,8 @@
 set -euo pipefail
 export SCENARIO=s23-migrate-haresources
 # shellcheck source-path=SCRIPTDIR
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source-path=SCRIPTDIR
-. "$(dirname "${BASH_SOURCE[0]}")/ours.sh"
-# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/migrate.sh"
-require_root
-our_agents
-migrate_bin
-[ -x "$AGENTS_DIR/IPaddr" ] || fail "AGENTS_DIR=$AGENTS_DIR has no IPaddr"
+migrate_prepare
 
 step "lab up 2 --fence na (our agents), without the lab's fence device"
 lab_up_na_bare

@@ -12,14 +12,8 @@
 set -euo pipefail
 export SCENARIO=s24-migrate-cluster-conf
 # shellcheck source-path=SCRIPTDIR
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source-path=SCRIPTDIR
-. "$(dirname "${BASH_SOURCE[0]}")/ours.sh"
-# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/migrate.sh"
-require_root
-our_agents
-migrate_bin
+migrate_prepare
 SRC=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../../../tools/migrate/tests/data/cluster.conf")
 
 step "lab up 2 --fence na (our agents), without the lab's fence device"

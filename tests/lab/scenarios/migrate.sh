@@ -1,12 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers of the migration scenarios (23, 24): rustha-migrate's output loaded into the Pacemaker lab.
-# Source it after lib.sh and ours.sh. Not a scenario itself.
+# Source it instead of lib.sh and ours.sh, after setting SCENARIO. Not a scenario itself.
+MIGRATE_HERE=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")")
+# shellcheck source-path=SCRIPTDIR
+. "$MIGRATE_HERE/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+. "$MIGRATE_HERE/ours.sh"
+
+# migrate_prepare: root, our agents (AGENTS_DIR with IPaddr too, FENCE_DIR) and MIGRATE
+migrate_prepare() {
+    require_root
+    our_agents
+    [ -x "$AGENTS_DIR/IPaddr" ] || fail "AGENTS_DIR=$AGENTS_DIR has no IPaddr"
+    migrate_bin
+}
 
 # migrate_bin: MIGRATE = rustha-migrate from RUSTHA_MIGRATE, RUSTHA_BIN / the cargo target dir, or PATH
 migrate_bin() {
     local repo bin
-    repo=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../../..")
+    repo=$(readlink -f "$MIGRATE_HERE/../../..")
     bin=${RUSTHA_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release}
     if [ -n "${RUSTHA_MIGRATE:-}" ]; then
         MIGRATE=$RUSTHA_MIGRATE

@@ -381,6 +381,18 @@ impl PrivateMode for std::fs::OpenOptions {
     }
 }
 
+/// Each item left out, one stderr line: where, what, why.
+fn report_untranslated(config: &Config) {
+    for u in &config.untranslated {
+        eprintln!(
+            "rustha-migrate: NOT TRANSLATED {}: {}: {}",
+            u.source,
+            clip(&u.item),
+            u.reason
+        );
+    }
+}
+
 fn real_main(argv: &[String]) -> i32 {
     let args = match parse_args(argv) {
         Ok(Parsed::Print(s)) => {
@@ -433,14 +445,7 @@ fn real_main(argv: &[String]) -> i32 {
             Ok(cib) => Some(cib),
             Err(e) => {
                 eprintln!("rustha-migrate: {e}");
-                for u in &config.untranslated {
-                    eprintln!(
-                        "rustha-migrate: NOT TRANSLATED {}: {}: {}",
-                        u.source,
-                        clip(&u.item),
-                        u.reason
-                    );
-                }
+                report_untranslated(&config);
                 return EXIT_FAILURE;
             }
         }
@@ -474,14 +479,7 @@ fn real_main(argv: &[String]) -> i32 {
         fences,
         config.constraints.len()
     );
-    for u in &config.untranslated {
-        eprintln!(
-            "rustha-migrate: NOT TRANSLATED {}: {}: {}",
-            u.source,
-            clip(&u.item),
-            u.reason
-        );
-    }
+    report_untranslated(&config);
     let checked = if args.verify {
         "crm_verify accepts it"
     } else {

@@ -66,6 +66,31 @@ pub struct Op {
 }
 
 impl Op {
+    /// The attributes after the name, in the order every renderer prints them: interval, then
+    /// timeout, role, on-fail when set.
+    pub fn attrs(&self) -> Vec<(&'static str, &str)> {
+        let mut a = vec![("interval", self.interval.as_str())];
+        for (k, v) in [
+            ("timeout", &self.timeout),
+            ("role", &self.role),
+            ("on-fail", &self.on_fail),
+        ] {
+            if let Some(v) = v {
+                a.push((k, v.as_str()));
+            }
+        }
+        a
+    }
+
+    /// `name k=v ...` as crm and pcs write an operation.
+    pub fn words(&self) -> String {
+        let mut w = self.name.clone();
+        for (k, v) in self.attrs() {
+            w.push_str(&format!(" {k}={v}"));
+        }
+        w
+    }
+
     pub fn monitor(interval: &str, timeout: &str) -> Op {
         Op {
             name: "monitor".into(),

@@ -71,16 +71,7 @@ fn crm_primitive(p: &Primitive, out: &mut String) {
         let _ = write!(out, " \\\n    meta {}", crm_pairs(&p.meta));
     }
     for o in &p.ops {
-        let _ = write!(out, " \\\n    op {} interval={}", o.name, o.interval);
-        if let Some(t) = &o.timeout {
-            let _ = write!(out, " timeout={t}");
-        }
-        if let Some(r) = &o.role {
-            let _ = write!(out, " role={r}");
-        }
-        if let Some(f) = &o.on_fail {
-            let _ = write!(out, " on-fail={f}");
-        }
+        let _ = write!(out, " \\\n    op {}", o.words());
     }
     out.push('\n');
 }
@@ -229,16 +220,7 @@ pub fn pcs(c: &Config) -> String {
             let _ = write!(cmd, " {}", sh_pairs(&public));
         }
         for o in &p.ops {
-            let _ = write!(cmd, " op {} interval={}", o.name, o.interval);
-            if let Some(t) = &o.timeout {
-                let _ = write!(cmd, " timeout={t}");
-            }
-            if let Some(r) = &o.role {
-                let _ = write!(cmd, " role={r}");
-            }
-            if let Some(f) = &o.on_fail {
-                let _ = write!(cmd, " on-fail={f}");
-            }
+            let _ = write!(cmd, " op {}", o.words());
         }
         if !p.meta.is_empty() {
             let _ = write!(cmd, " meta {}", sh_pairs(&p.meta));
@@ -377,27 +359,18 @@ fn cib_primitive(p: &Primitive, out: &mut String) {
     if !p.ops.is_empty() {
         out.push_str("<operations>\n");
         for o in &p.ops {
+            let role = o
+                .role
+                .as_deref()
+                .map(|r| format!("-{r}"))
+                .unwrap_or_default();
             let _ = write!(
                 out,
-                "<op id=\"{}-{}-{}{}\" name=\"{}\" interval=\"{}\"",
-                p.id,
-                o.name,
-                o.interval,
-                o.role
-                    .as_deref()
-                    .map(|r| format!("-{r}"))
-                    .unwrap_or_default(),
-                o.name,
-                o.interval
+                "<op id=\"{}-{}-{}{role}\" name=\"{}\"",
+                p.id, o.name, o.interval, o.name
             );
-            if let Some(t) = &o.timeout {
-                let _ = write!(out, " timeout=\"{t}\"");
-            }
-            if let Some(r) = &o.role {
-                let _ = write!(out, " role=\"{r}\"");
-            }
-            if let Some(f) = &o.on_fail {
-                let _ = write!(out, " on-fail=\"{f}\"");
+            for (k, v) in o.attrs() {
+                let _ = write!(out, " {k}=\"{}\"", xml_escape(v));
             }
             out.push_str("/>\n");
         }

@@ -31,6 +31,21 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Run rustha-migrate, expect exit `code` and crm_verify's approval; its stdout and stderr.
+fn migrate(args: &[&str], code: i32) -> (String, String) {
+    let o = run(args);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(code), "{out}\n{err}");
+    assert!(err.contains("crm_verify accepts it"), "{err}");
+    (out, err)
+}
+
+fn assert_has_all(out: &str, wants: &[&str]) {
+    for want in wants {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+}
+
 /// The seeds' haresources lines (as in the heartbeat lab) with an ha.cf like the lab's.
 const SEED_HARESOURCES: &str = "node1 IPaddr::10.250.7.3/27/10.250.7.31 IPaddr2::10.250.7.4/27/eth0\nnode1 10.250.7.100 Filesystem::/dev/loop0::/srv/data::ext4::noatime\n";
 const SEED_HA_CF: &str = "keepalive 1\ndeadtime 5\ninitdead 10\nucast eth0 10.250.7.2\nauto_failback off\ncrm off\nnode node1\nnode node2\nstonith_host * external/fence_na node1:01,node2:02 10.250.7.200 238 hacluster n0tshown /etc/na/fence_na.conf\n";
@@ -40,16 +55,18 @@ fn seed_haresources_crm() {
     let d = tmpdir("seed");
     std::fs::write(d.join("haresources"), SEED_HARESOURCES).unwrap();
     std::fs::write(d.join("ha.cf"), SEED_HA_CF).unwrap();
-    let o = run(&[
-        "haresources",
-        "--ha-cf",
-        d.join("ha.cf").to_str().unwrap(),
-        d.join("haresources").to_str().unwrap(),
-    ]);
-    let (out, err) = (text(&o.stdout), text(&o.stderr));
-    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
-    assert!(err.contains("crm_verify accepts it"), "{err}");
-    for want in [
+    let (out, err) = migrate(
+        &[
+            "haresources",
+            "--ha-cf",
+            d.join("ha.cf").to_str().unwrap(),
+            d.join("haresources").to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_has_all(
+        &out,
+        &[
         "primitive ip_10_250_7_3 ocf:rustha:IPaddr \\\n    params ip=10.250.7.3 cidr_netmask=27 broadcast=10.250.7.31",
         "primitive ip_10_250_7_4 ocf:rustha:IPaddr2 \\\n    params ip=10.250.7.4 cidr_netmask=27 nic=eth0",
         "primitive fs_srv_data ocf:rustha:Filesystem \\\n    params device=/dev/loop0 directory=/srv/data fstype=ext4 options=noatime",
@@ -60,9 +77,8 @@ fn seed_haresources_crm() {
         "rsc_defaults resource-stickiness=200\n",
         "property stonith-enabled=true\n",
         "# note: ha.cf:2 deadtime 5 → corosync.conf: totem { token: 5000 }",
-    ] {
-        assert!(out.contains(want), "missing {want:?} in\n{out}");
-    }
+        ],
+    );
     assert!(
         !err.contains("n0tshown"),
         "the password leaked to stderr: {err}"
@@ -175,19 +191,21 @@ fn debian_samples_translate_and_list_the_rest() {
     }
     let d = tmpdir("debian");
     let (hr, cf) = debian_samples(&d);
-    let o = run(&[
-        "haresources",
-        "--init",
-        "lsb",
-        "--ha-cf",
-        cf.to_str().unwrap(),
-        hr.to_str().unwrap(),
-    ]);
-    let (out, err) = (text(&o.stdout), text(&o.stderr));
     // translated and verified, with the items heartbeat-only listed: exit 3
-    assert_eq!(o.status.code(), Some(3), "{out}\n{err}");
-    assert!(err.contains("crm_verify accepts it"), "{err}");
-    for want in [
+    let (out, err) = migrate(
+        &[
+            "haresources",
+            "--init",
+            "lsb",
+            "--ha-cf",
+            cf.to_str().unwrap(),
+            hr.to_str().unwrap(),
+        ],
+        3,
+    );
+    assert_has_all(
+        &out,
+        &[
         "primitive ip_135_9_216_3 ocf:rustha:IPaddr \\\n    params ip=135.9.216.3 cidr_netmask=28 nic=eth0 broadcast=135.9.216.12",
         "primitive httpd lsb:httpd",
         "primitive fs_data1 ocf:rustha:Filesystem \\\n    params device=/dev/sda1 directory=/data1 fstype=ext2",
@@ -197,9 +215,8 @@ fn debian_samples_translate_and_list_the_rest() {
         "location loc_st_rps10_only_ken3 st_rps10 rule -inf: #uname ne ken3\n",
         "rsc_defaults resource-stickiness=0\n",
         "property stonith-enabled=true\n",
-    ] {
-        assert!(out.contains(want), "missing {want:?} in\n{out}");
-    }
+        ],
+    );
     for listed in [
         "watchdog /dev/watchdog",
         "ping 10.10.10.254",
@@ -217,10 +234,10 @@ fn debian_samples_translate_and_list_the_rest() {
 
 #[test]
 fn node_assassin_cluster_conf() {
-    let o = run(&["cluster-conf", data("cluster.conf").to_str().unwrap()]);
-    let (out, err) = (text(&o.stdout), text(&o.stderr));
-    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
-    for want in [
+    let (out, err) = migrate(&["cluster-conf", data("cluster.conf").to_str().unwrap()], 0);
+    assert_has_all(
+        &out,
+        &[
         "primitive fence_motoko stonith:fence_na \\\n    params ip=10.250.3.200 ipport=238 username=motoko password=secret pcmk_host_map=\"node1:01;node2:02\" pcmk_reboot_action=off",
         "primitive fs_data ocf:rustha:Filesystem \\\n    params device=/dev/loop7 directory=/srv/data fstype=ext4 options=noatime force_unmount=true",
         "primitive ip_10_250_3_60 ocf:rustha:IPaddr2 \\\n    params ip=10.250.3.60 cidr_netmask=24",
@@ -230,9 +247,8 @@ fn node_assassin_cluster_conf() {
         "location loc_web_node2 web 99: node2\n",
         "location loc_db_node2 db 100: node2\n",
         "property stonith-enabled=true\n",
-    ] {
-        assert!(out.contains(want), "missing {want:?} in\n{out}");
-    }
+        ],
+    );
     assert!(!err.contains("secret"), "{err}");
 }
 
@@ -324,18 +340,20 @@ fn drbddisk_becomes_a_promotable_clone_crm_verify_accepts() {
         "node node1\nnode node2\nauto_failback off\nstonith_host node2 external/ipmi node1 10.0.0.101 admin pw lanplus\nstonith_host node1 external/ipmi node2 10.0.0.102 admin pw lanplus\n",
     )
     .unwrap();
-    let o = run(&[
-        "haresources",
-        "--init",
-        "systemd",
-        "--ha-cf",
-        d.join("ha.cf").to_str().unwrap(),
-        d.join("haresources").to_str().unwrap(),
-    ]);
-    let (out, err) = (text(&o.stdout), text(&o.stderr));
-    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
-    assert!(err.contains("crm_verify accepts it"), "{err}");
-    for want in [
+    let (out, _) = migrate(
+        &[
+            "haresources",
+            "--init",
+            "systemd",
+            "--ha-cf",
+            d.join("ha.cf").to_str().unwrap(),
+            d.join("haresources").to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_has_all(
+        &out,
+        &[
         "primitive drbd_r0 ocf:rustha:drbd \\\n    params drbd_resource=r0 \\\n    op monitor interval=29s timeout=20s role=Promoted \\\n    op monitor interval=31s timeout=20s role=Unpromoted\n",
         "clone drbd_r0-clone drbd_r0 \\\n    meta promotable=true promoted-max=1 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true\n",
         "group group_lvm_vg0 lvm_vg0 fs_srv_data ip_10_0_0_5 httpd\n",
@@ -346,8 +364,7 @@ fn drbddisk_becomes_a_promotable_clone_crm_verify_accepts() {
         "location loc_st_ipmi_node1_only_node2 st_ipmi_node1 rule -inf: #uname ne node2\n",
         "location loc_st_ipmi_node1_not_node1 st_ipmi_node1 -INFINITY: node1\n",
         "rsc_defaults resource-stickiness=200\n",
-    ] {
-        assert!(out.contains(want), "missing {want:?} in\n{out}");
-    }
+        ],
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
