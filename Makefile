@@ -1,63 +1,61 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # rustha — see README.md.  `make demo` and `make test` install what they need (Debian 12, root).
+#
+# What is built and installed comes from each crate's [package.metadata.rustha] table (read by
+# tools/agents.sh; docs/development.md "Adding an agent"): no list of agents is kept here.
+#
+# Where things go. The resource agents go to $(OCF_ROOT)/resource.d/rustha and the fence agents
+# to $(FENCEDIR) whatever PREFIX is: Pacemaker looks for them only in /usr/lib/ocf/resource.d and
+# /usr/sbin, so `make install PREFIX=/usr/local` still puts them where it finds them (set
+# OCF_ROOT or FENCEDIR explicitly to override). Tools and man pages follow PREFIX.
 PREFIX    ?= /usr
 DESTDIR   ?=
-OCF_ROOT  ?= $(PREFIX)/lib/ocf
-SBINDIR   ?= $(PREFIX)/sbin
+OCF_ROOT  ?= /usr/lib/ocf
+FENCEDIR  ?= /usr/sbin
+DRBDDIR   ?= /usr/lib/drbd
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 CARGO     ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
-RELEASE   := $(TARGET_DIR)/release
 
-# The resource agents are installed statically linked: Pacemaker runs a monitor every few seconds,
-# and the dynamic loader is half of what such a call costs. They need no name service (the fence
-# agents do, and stay dynamically linked). The static build has its own target directory.
+# The resource agents are installed statically linked (static = true in their table): Pacemaker
+# runs a monitor every few seconds, and the dynamic loader is half of what such a call costs.
+# They need no name service (the fence agents do, and stay dynamically linked). The static
+# build has its own target directory ($(TARGET_DIR)/<host>/release).
 HOST      := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
-STATIC    := $(TARGET_DIR)/$(HOST)/release
-STATIC_CRATES := ipaddr2 filesystem
+# Evaluated when used (each is one `cargo metadata`).
+STATIC_PACKAGES  = $(shell tools/agents.sh packages static)
+DYNAMIC_PACKAGES = $(shell tools/agents.sh packages dynamic)
 
-# What gets installed where: resource agents into the OCF root, fence agents into sbin.
-OCF_AGENTS   := IPaddr2 IPaddr Filesystem
-FENCE_AGENTS := fence_na fence_ipmilan_rs
-TOOLS        := na-sim
-
-.PHONY: all build static deps install uninstall test demo lint bench clean
+.PHONY: all build static deps install uninstall test demo lint bench clean agents
 
 all: build
 
 deps:
 	@tools/install-deps.sh
 
-build: static
-	$(CARGO) build --release --workspace
+# The registry: kind, package, installed name, linkage, man section.
+agents:
+	@tools/agents.sh table
 
+build: static
+	@tools/agents.sh table >/dev/null
+	$(CARGO) build --release $(addprefix -p ,$(DYNAMIC_PACKAGES))
+
+# (The first line fails, naming the mistake, when a [package.metadata.rustha] table is wrong.)
 static:
-	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --target $(HOST) \
-	  $(addprefix -p ,$(STATIC_CRATES))
+	@tools/agents.sh table >/dev/null
+	RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --release --target $(HOST) \
+	  $(addprefix -p ,$(STATIC_PACKAGES))
 
 install: build
-	install -d $(DESTDIR)$(OCF_ROOT)/resource.d/rustha $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
-	@for a in $(OCF_AGENTS); do \
-	  if [ -x $(STATIC)/$$a ]; then install -m 0755 $(STATIC)/$$a $(DESTDIR)$(OCF_ROOT)/resource.d/rustha/$$a; \
-	  else echo "install: $$a not built, skipped" >&2; fi; done
-	@for a in $(FENCE_AGENTS); do \
-	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(SBINDIR)/$$a; \
-	    $(RELEASE)/$$a -o manpage > $(DESTDIR)$(MANDIR)/man8/$$a.8; \
-	  else echo "install: $$a not built, skipped" >&2; fi; done
-	@for a in $(TOOLS); do \
-	  if [ -x $(RELEASE)/$$a ]; then install -m 0755 $(RELEASE)/$$a $(DESTDIR)$(BINDIR)/$$a; \
-	  else echo "install: $$a not built, skipped" >&2; fi; done
-	@if [ -x $(RELEASE)/rustha-metadata ]; then \
-	  for a in $(OCF_AGENTS); do $(RELEASE)/rustha-metadata man $$a > $(DESTDIR)$(MANDIR)/man7/ocf_rustha_$$a.7 2>/dev/null || rm -f $(DESTDIR)$(MANDIR)/man7/ocf_rustha_$$a.7; done; fi
+	@DESTDIR="$(DESTDIR)" OCF_ROOT="$(OCF_ROOT)" FENCEDIR="$(FENCEDIR)" BINDIR="$(BINDIR)" \
+	  DRBDDIR="$(DRBDDIR)" MANDIR="$(MANDIR)" TARGET_DIR="$(TARGET_DIR)" tools/install.sh install
 
+# Removes what `make install` installed; files a package owns are left (and named).
 uninstall:
-	rm -rf $(DESTDIR)$(OCF_ROOT)/resource.d/rustha
-	for a in $(FENCE_AGENTS); do rm -f $(DESTDIR)$(SBINDIR)/$$a; done
-	for a in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$a; done
-	rm -f $(DESTDIR)$(MANDIR)/man7/ocf_rustha_*.7
-	for a in $(FENCE_AGENTS); do rm -f $(DESTDIR)$(MANDIR)/man8/$$a.8; done
+	@DESTDIR="$(DESTDIR)" OCF_ROOT="$(OCF_ROOT)" FENCEDIR="$(FENCEDIR)" BINDIR="$(BINDIR)" \
+	  DRBDDIR="$(DRBDDIR)" MANDIR="$(MANDIR)" TARGET_DIR="$(TARGET_DIR)" tools/install.sh uninstall
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -10,8 +10,8 @@
 # medians side by side with the difference. "Agents' share" is fencing + resource start, the part
 # the agents control (issue 6's target: under 1 s, and at least 2 s less than stock).
 #
-# Our binaries: AGENTS_DIR + FENCE_DIR if both set, else copies from RUSTHA_BIN or
-# ${CARGO_TARGET_DIR:-target}/release (cargo build --release -p ipaddr2 -p fence_ipmilan_rs).
+# Our binaries: AGENTS_DIR + FENCE_DIR if both set, else copies (tools/agents.sh stage) from
+# RUSTHA_BIN or of the builds `make install` ships (make build).
 # Other variables go to the scenario and the lab (e.g. LAB_TOKEN). Needs root. Logs of every run
 # are kept in a directory printed at the end. The lab and the scenario run from a copy taken at start.
 set -euo pipefail
@@ -40,15 +40,13 @@ done
 if [ -n "${AGENTS_DIR:-}" ] && [ -n "${FENCE_DIR:-}" ]; then
     OUR_AGENTS=$AGENTS_DIR OUR_FENCE=$FENCE_DIR
 else
-    bin=${RUSTHA_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release}
-    for f in IPaddr2 fence_ipmilan_rs; do
-        [ -x "$bin/$f" ] || die "$bin/$f is missing (cargo build --release -p ipaddr2 -p fence_ipmilan_rs, or set RUSTHA_BIN / AGENTS_DIR + FENCE_DIR)"
-    done
     stage=$(mktemp -d /tmp/rustha-bench-failover-bin.XXXXXX)
-    mkdir "$stage/agents" "$stage/fence"
-    cp "$bin/IPaddr2" "$stage/agents/"
-    cp "$bin/fence_ipmilan_rs" "$stage/fence/"
-    chmod 755 "$stage" "$stage"/* "$stage"/*/*
+    # Every registered binary (tools/agents.sh): from RUSTHA_BIN, else the builds make install ships.
+    if [ -n "${RUSTHA_BIN:-}" ]; then
+        "$REPO/tools/agents.sh" stage "$RUSTHA_BIN" "$stage" || die "RUSTHA_BIN=$RUSTHA_BIN lacks an agent (above)"
+    else
+        "$REPO/tools/agents.sh" stage "$stage" || die "our agents are not built: make build (or set RUSTHA_BIN / AGENTS_DIR + FENCE_DIR)"
+    fi
     OUR_AGENTS=$stage/agents OUR_FENCE=$stage/fence
 fi
 unset AGENTS_DIR FENCE_DIR RA FS_RA FENCE FENCE_AGENT NA_AGENT

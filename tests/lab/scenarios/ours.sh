@@ -3,61 +3,49 @@
 # Helpers for the scenarios that run our agents by default (03, 04, 05) and for bench/failover.sh.
 # Source it after lib.sh. Not a scenario itself (run-scenarios runs only [0-9]*.sh).
 
-# our_agents: make sure AGENTS_DIR (ocf:rustha agents the nodes see) and FENCE_DIR (fence_na,
-# fence_ipmilan_rs and na-sim the nodes see) are set. Taken, in this order, from:
+# our_agents: make sure AGENTS_DIR (ocf:rustha agents the nodes see) and FENCE_DIR (fence agents
+# and tools such as na-sim the nodes see) are set. Every binary registered in a crate's
+# [package.metadata.rustha] (tools/agents.sh) is there, taken, in this order, from:
 #   1. AGENTS_DIR / FENCE_DIR as given (run-scenarios --ours sets them);
-#   2. RUSTHA_BIN, or else the cargo target dir ${CARGO_TARGET_DIR:-<repo>/target}/release: copies of
-#      the binaries into a private directory (so a rebuild during the run cannot disturb it, and no
+#   2. RUSTHA_BIN (a cargo release dir), or else the builds `make install` ships (make build):
+#      copies into a private directory (so a rebuild during the run cannot disturb it, and no
 #      other file of the target dir becomes an agent);
-#   3. the installed agents (`make install`): /usr/lib/ocf/resource.d/rustha, /usr/sbin/fence_*.
+#   3. the installed agents (`make install`): /usr/lib/ocf/resource.d/rustha, /usr/sbin, PATH.
 # Fails with one line naming what is missing.
 our_agents() {
-    local repo bin f stage
+    local repo stage
     if [ -n "${AGENTS_DIR:-}" ] && [ -n "${FENCE_DIR:-}" ]; then
         ours_check
         return 0
     fi
     repo=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../../..")
-    bin=${RUSTHA_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release}
-    if [ -x "$bin/IPaddr2" ] && [ -x "$bin/Filesystem" ] && [ -x "$bin/fence_na" ] &&
-        [ -x "$bin/na-sim" ] && [ -x "$bin/fence_ipmilan_rs" ]; then
-        stage=$LAB_DIR-ours
+    stage=$LAB_DIR-ours
+    rm -rf "$stage"
+    CLEANUP_HOOKS+=("rm -rf $stage")
+    if [ -n "${RUSTHA_BIN:-}" ]; then
+        "$repo/tools/agents.sh" stage "$RUSTHA_BIN" "$stage" || fail "RUSTHA_BIN=$RUSTHA_BIN lacks an agent (above)"
+        OURS_FROM="copies of $RUSTHA_BIN"
+    elif "$repo/tools/agents.sh" stage "$stage" 2>/dev/null; then
+        OURS_FROM="copies of the shipped builds"
+    elif [ -z "${AGENTS_DIR:-}" ] && [ -d /usr/lib/ocf/resource.d/rustha ]; then
         rm -rf "$stage"
-        mkdir -p "$stage/agents" "$stage/fence"
-        CLEANUP_HOOKS+=("rm -rf $stage")
-        for f in IPaddr2 IPaddr Filesystem; do
-            if [ -x "$bin/$f" ]; then cp "$bin/$f" "$stage/agents/"; fi
-        done
-        cp "$bin/fence_na" "$bin/fence_ipmilan_rs" "$bin/na-sim" "$stage/fence/"
-        chmod 755 "$stage" "$stage"/*
-        AGENTS_DIR=${AGENTS_DIR:-$stage/agents}
-        FENCE_DIR=${FENCE_DIR:-$stage/fence}
-        OURS_FROM="copies of $bin"
-    elif [ -z "${AGENTS_DIR:-}" ] && [ -x /usr/lib/ocf/resource.d/rustha/IPaddr2 ]; then
-        AGENTS_DIR=/usr/lib/ocf/resource.d/rustha
-        stage=$LAB_DIR-ours
-        rm -rf "$stage"
-        mkdir -p "$stage"
-        CLEANUP_HOOKS+=("rm -rf $stage")
-        for f in /usr/sbin/fence_na /usr/sbin/fence_ipmilan_rs "$(command -v na-sim || echo na-sim)"; do
-            [ -x "$f" ] || fail "installed agents: $f is missing or not executable (make install)"
-            cp "$f" "$stage/"
-        done
-        chmod 755 "$stage" "$stage"/*
-        FENCE_DIR=${FENCE_DIR:-$stage}
-        OURS_FROM="the installed agents"
+        "$repo/tools/agents.sh" stage --installed "$stage" || fail "installed agents: one is missing (make install)"
+        OURS_FROM="copies of the installed agents"
     else
-        fail "our agents not found: set AGENTS_DIR and FENCE_DIR, or RUSTHA_BIN (a cargo release dir), or build ($bin has no IPaddr2/Filesystem/fence_na/na-sim/fence_ipmilan_rs), or make install"
+        fail "our agents not found: set AGENTS_DIR and FENCE_DIR, or RUSTHA_BIN (a cargo release dir), or make build, or make install"
     fi
+    AGENTS_DIR=${AGENTS_DIR:-$stage/agents}
+    FENCE_DIR=${FENCE_DIR:-$stage/fence}
     ours_check
 }
 
 ours_check() {
-    local f
-    for f in IPaddr2 Filesystem; do
+    local repo f
+    repo=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../../..")
+    for f in $("$repo/tools/agents.sh" names ocf); do
         [ -x "$AGENTS_DIR/$f" ] || fail "AGENTS_DIR=$AGENTS_DIR has no executable $f"
     done
-    for f in fence_na fence_ipmilan_rs na-sim; do
+    for f in $("$repo/tools/agents.sh" names fence tool); do
         [ -x "$FENCE_DIR/$f" ] || fail "FENCE_DIR=$FENCE_DIR has no executable $f"
     done
     export AGENTS_DIR FENCE_DIR
