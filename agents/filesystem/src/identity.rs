@@ -9,7 +9,7 @@
 //! asking a [`Lookup`] for the little it cannot read from the entry itself.
 
 use crate::mountinfo::{self, Mount};
-use crate::params::{is_network, Params, Source, NO_DEVICE_FS};
+use crate::params::{is_network, Config, Source, NO_DEVICE_FS};
 use rustha_support::Deadline;
 
 /// What the configured device is, as the mount table would show it.
@@ -61,7 +61,7 @@ impl Lookup for System {
 }
 
 /// Look the configured device up.
-pub(crate) fn identify(p: &Params, table: &[Mount], deadline: &Deadline) -> Identity {
+pub(crate) fn identify(p: &Config, table: &[Mount], deadline: &Deadline) -> Identity {
     let canonical = |d: &str| System.canonical(d);
     match p.source {
         Source::Network => Identity::Share {
@@ -105,7 +105,7 @@ pub(crate) fn identify(p: &Params, table: &[Mount], deadline: &Deadline) -> Iden
     }
 }
 
-fn unresolved(p: &Params) -> Identity {
+fn unresolved(p: &Config) -> Identity {
     Identity::Unresolved {
         device: p.device.clone(),
         tag: p.spec.tag().is_some(),
@@ -285,7 +285,7 @@ pub(crate) fn presence(
 impl Presence {
     /// The failure monitor and start report for a foreign mount: the foreign source first, the
     /// directory only if it still fits in the 128 bytes Pacemaker keeps.
-    pub(crate) fn foreign_reason(&self, p: &Params, dir: &str, lookup: &dyn Lookup) -> String {
+    pub(crate) fn foreign_reason(&self, p: &Config, dir: &str, lookup: &dyn Lookup) -> String {
         let Presence::Foreign { top, .. } = self else {
             return String::new();
         };

@@ -1,42 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //! `ocf:rustha:Filesystem`: mounts a file system on start, unmounts it on stop (stopping the
 //! processes that hold it), and checks it on monitor. Drop-in for `ocf:heartbeat:Filesystem`.
+//! This file is the action flow; the mechanics are in the modules.
 //!
-//! - start: validate, refuse `/` and a directory with mounts below it, resolve UUID/LABEL, fsck per
-//!   `run_fsck`, create the directory, mount (mount(2) for block devices and bind mounts, the
-//!   `mount` helper only for network and helper-backed file systems and loop images).
-//! - monitor: depth 0 the right device is mounted on the directory; 10 the device's first block
-//!   reads (O_DIRECT); 20 a status file can be written, synced, read back and removed.
+//! - start: validate, refuse `/`, a directory with mounts below it and a foreign mount on it, one
+//!   start or stop per mount point at a time (`lock`), resolve UUID/LABEL (`device`), fsck per
+//!   `run_fsck` and mount (`mount`), then check that what is mounted is the resource (`identity`).
+//! - monitor: depth 0 the resource is what is mounted on the directory (`identity`, from
+//!   `mountinfo`); 10 and 20 the deep checks (`deep`, with the bounded I/O of `blockio`).
 //! - stop: unmount submounts deepest first, then the directory; while busy, signal the processes
-//!   that hold it (`term_signals`, `signal_delay`, `kill_signals`); network file systems fall back
-//!   to a forced, then lazy, unmount. Everything within the operation's deadline.
+//!   that hold it (`unmount`, `holders`); a foreign mount is left alone. Everything within the
+//!   operation's deadline.
 //!
-//! Modules: `params` (the parameters, typed), `mountinfo` (the mount table parser), `device`
-//! (UUID/LABEL), `options` (mount options → flags), `holders` (the /proc walk), `unmount`
-//! (busy unmounts), `blockio` (bounded I/O for the deep monitors), `fstypes` (kernel support).
+//! Modules: `description` (names, texts, actions), `params` (the parameters, declared once, and
+//! what they mean together), `mountinfo` (the mount table parser), `device` (UUID/LABEL),
+//! `options` (mount options → flags), `identity` (is this mount the resource?), `lock`,
+//! `mount`, `deep`, `blockio`, `unmount`, `holders` (the /proc walk), `fstypes` (kernel support).
 
 mod blockio;
+mod deep;
 mod description;
 mod device;
 mod fstypes;
 mod holders;
 mod identity;
 mod lock;
+mod mount;
 mod mountinfo;
 mod options;
 mod params;
 mod unmount;
 
-use blockio::{bounded, flush_buffers, write_read_remove, Block};
+use blockio::flush_buffers;
 use description::FILESYSTEM;
 use fstypes::fstype_supported;
 use identity::{Presence, System};
 use mountinfo::Mount;
-use nix::errno::Errno;
-use nix::mount::{MntFlags, MsFlags};
-use params::{is_network, Params, Source, CLUSTER_FS};
-use rustha_ocf::{bail, Action, Code, Error, Invocation, Result};
-use rustha_support::{command, Command, Deadline};
+use params::{is_network, Config, Params, Source, CLUSTER_FS, NO_DEVICE};
+use rustha_ocf::{
+    bail, Action, Context, Description, Error, Positional, ResourceAgent, Result, State,
+};
+use rustha_support::Deadline;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -44,30 +48,94 @@ use tracing::{info, warn};
 use unmount::{unmount, warn_if_still_in_use};
 
 fn main() -> ExitCode {
-    rustha_ocf::run_handler(&FILESYSTEM, Some(legacy_args), |inv| {
-        let p = Params::from(inv)?;
-        match inv.action {
-            Action::Start => start(&p, inv),
-            Action::Stop => stop(&p, inv),
-            Action::Monitor | Action::Status => monitor(&p, inv),
-            Action::ValidateAll => validate(&p, inv).map(|_| Code::Success),
-            Action::ReloadAgent => reload_agent(&p, inv),
-            ref other => Err(Error::new(
-                Code::Unimplemented,
-                format!("action {:?} is not supported by Filesystem", other.name()),
-            )),
+    rustha_ocf::run(&Filesystem)
+}
+
+/// The agent. Every action first turns the declared parameters into a [`Config`].
+struct Filesystem;
+
+impl ResourceAgent for Filesystem {
+    type Params = Params;
+
+    fn description(&self) -> &'static Description {
+        &FILESYSTEM
+    }
+
+    /// heartbeat v1: `Filesystem DEVICE DIRECTORY [FSTYPE [OPTIONS]] ACTION`.
+    fn positional(&self, args: &[String]) -> Result<Positional> {
+        legacy_args(args)
+    }
+
+    fn start(&self, p: &Params, ctx: &Context) -> Result<()> {
+        start(&config(p, ctx)?, ctx)
+    }
+
+    fn stop(&self, p: &Params, ctx: &Context) -> Result<()> {
+        match config(p, ctx) {
+            Ok(c) => stop(&c, ctx),
+            Err(e) => match no_device(p, ctx) {
+                Some(reason) => Err(Error::configured(reason)),
+                None => {
+                    warn!("{}; nothing is mounted on {}", e.reason, p.directory);
+                    Ok(())
+                }
+            },
         }
-    })
+    }
+
+    fn monitor(&self, p: &Params, ctx: &Context) -> Result<State> {
+        match config(p, ctx) {
+            Ok(c) => monitor(&c, ctx),
+            // Something mounted there that nothing identifies: a failure, not "stopped".
+            Err(e) => match no_device(p, ctx) {
+                Some(reason) => Err(Error::generic(reason)),
+                None => Err(e),
+            },
+        }
+    }
+
+    fn validate(&self, p: &Params, ctx: &Context) -> Result<()> {
+        validate(&config(p, ctx)?, ctx)
+    }
+
+    fn reload_agent(&self, p: &Params, ctx: &Context) -> Result<()> {
+        reload_agent(&config(p, ctx)?, ctx)
+    }
+}
+
+/// The parameters with this invocation's status file name (`INSTANCE[_CLONE]_NODE`, as stock).
+fn config(p: &Params, ctx: &Context) -> Result<Config> {
+    let mut name = ctx.instance.clone();
+    if let Some(c) = ctx.meta.clone_number() {
+        name = format!("{name}_{c}");
+    }
+    let node = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    Config::new(p, &format!("{name}_{}", node.trim()))
+}
+
+/// `device` is empty: if something is mounted on the directory, nothing tells whether it is
+/// this resource's, so stop cannot succeed (it would leave a mount behind a "stopped"
+/// resource) and monitor cannot say stopped. The reason, or `None` when nothing is mounted.
+fn no_device(p: &Params, ctx: &Context) -> Option<String> {
+    let table = mountinfo::read().unwrap_or_default();
+    let on = mountinfo::mounted_at(&table, &p.directory)
+        .or_else(|| mountinfo::mounted_at(&table, &params::canonical(&p.directory)))?;
+    let reason = format!(
+        "device is empty, and {} ({}) is mounted on {}: is it this resource's?",
+        on.source, on.fstype, p.directory
+    );
+    info!("{}: {NO_DEVICE}", ctx.action.name());
+    Some(reason)
 }
 
 /// heartbeat v1: `Filesystem DEVICE DIRECTORY [FSTYPE [OPTIONS]] ACTION`.
-fn legacy_args(pos: &[String]) -> Result<Vec<(&'static str, String)>> {
+fn legacy_args(pos: &[String]) -> Result<Positional> {
     if pos.len() > 4 {
         bail!(
             ErrArgs,
-            "expected at most 4 positional arguments (device directory fstype options), got {}: {:?}",
+            "expected at most 4 positional arguments (device directory fstype options), got {}: \"{}\"",
             pos.len(),
-            pos.join(" ")
+            rustha_support::text::shown(&pos.join(" "))
         );
     }
     Ok(["device", "directory", "fstype", "options"]
@@ -76,21 +144,18 @@ fn legacy_args(pos: &[String]) -> Result<Vec<(&'static str, String)>> {
         .collect())
 }
 
-// ---------------------------------------------------------------------------------------------
-// validate-all
-
 /// Everything start checks before it changes anything.
-fn validate(p: &Params, inv: &Invocation) -> Result<()> {
+fn validate(p: &Config, ctx: &Context) -> Result<()> {
     if p.directory == "/" {
         bail!(
             ErrConfigured,
             "directory \"/\" cannot be managed (the root file system)"
         );
     }
-    if inv.meta.is_clone() {
+    if ctx.meta.is_clone() {
         check_clone(p)?;
     }
-    fstype_supported(&p.fstype, &inv.deadline, false)?;
+    fstype_supported(&p.fstype, &ctx.deadline, false)?;
     // A mount point is not looked at (a dead NFS server would block even a stat of it): what is
     // mounted there is the running resource, which validate-all and reload-agent must not wait on.
     let mounted = read_mounts()
@@ -108,7 +173,7 @@ fn validate(p: &Params, inv: &Invocation) -> Result<()> {
     }
     match p.source {
         Source::Block => {
-            p.block_device(&inv.deadline)?;
+            p.block_device(&ctx.deadline)?;
         }
         Source::Bind => {
             if !Path::new(&p.device).exists() {
@@ -129,8 +194,8 @@ fn validate(p: &Params, inv: &Invocation) -> Result<()> {
 /// signal_delay). They are read afresh by the action that uses them (monitor depth 20, start,
 /// stop), so after the same checks as validate-all nothing is left to do: the mount is not
 /// touched and the new values apply from the next monitor, start or stop.
-fn reload_agent(p: &Params, inv: &Invocation) -> Result<Code> {
-    validate(p, inv)?;
+fn reload_agent(p: &Config, ctx: &Context) -> Result<()> {
+    validate(p, ctx)?;
     info!(
         "reload-agent: new parameters for {} accepted (force_unmount {}, term_signals {:?}, kill_signals {:?}, signal_delay {}s, fast_stop {}); they apply from the next monitor, start or stop",
         p.directory,
@@ -140,10 +205,10 @@ fn reload_agent(p: &Params, inv: &Invocation) -> Result<Code> {
         p.signal_delay.as_secs(),
         p.fast_stop
     );
-    Ok(Code::Success)
+    Ok(())
 }
 
-fn check_clone(p: &Params) -> Result<()> {
+fn check_clone(p: &Config) -> Result<()> {
     let safe = CLUSTER_FS.contains(&p.fstype.as_str()) || is_network(&p.fstype);
     if safe {
         return Ok(());
@@ -170,11 +235,11 @@ fn check_clone(p: &Params) -> Result<()> {
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// start
-
-fn start(p: &Params, inv: &Invocation) -> Result<Code> {
-    validate(p, inv)?;
+fn start(p: &Config, ctx: &Context) -> Result<()> {
+    validate(p, ctx)?;
+    if let Some(v) = &p.run_fsck.unknown {
+        warn!("Invalid parameter value for fsck: {v:?}; setting to 'auto'");
+    }
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
     if dir == "/" {
@@ -185,13 +250,13 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
         );
     }
     // A concurrent start of the same resource finishes first; then it is found mounted here.
-    let _lock = lock::lock(&inv.state_dir(), &dir, &inv.deadline)?;
+    let _lock = lock::lock(&ctx.state_dir(), &dir, &ctx.deadline)?;
     let table = read_mounts()?;
-    match on_directory(p, &table, &dir, &inv.deadline) {
+    match on_directory(p, &table, &dir, &ctx.deadline) {
         Presence::Absent => {}
         Presence::Ours(_) => {
             info!("Filesystem {dir} is already mounted.");
-            return Ok(Code::Success);
+            return Ok(());
         }
         foreign => bail!(ErrGeneric, "{}", foreign.foreign_reason(p, &dir, &System)),
     }
@@ -203,12 +268,12 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
         );
     }
     let device = match p.source {
-        Source::Block => Some(p.block_device(&inv.deadline)?),
+        Source::Block => Some(p.block_device(&ctx.deadline)?),
         _ => None,
     };
-    fstype_supported(&p.fstype, &inv.deadline, true)?;
+    fstype_supported(&p.fstype, &ctx.deadline, true)?;
     if let (Some(dev), true) = (&device, p.fsck_needed()) {
-        fsck(p, dev, &inv.deadline)?;
+        mount::fsck(p, dev, &ctx.deadline)?;
     }
     if !Path::new(&dir).is_dir() {
         std::fs::create_dir_all(&dir).map_err(|e| {
@@ -220,11 +285,11 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
     if let Some(dev) = &device {
         flush_buffers(dev);
     }
-    if let Err(e) = do_mount(p, device.as_deref(), &dir, &inv.deadline) {
+    if let Err(e) = mount::do_mount(p, device.as_deref(), &dir, &ctx.deadline) {
         // EBUSY from a mount made meanwhile by something that does not take our lock (another
         // version of this agent): success if what is mounted now is this resource.
         let table = read_mounts()?;
-        match on_directory(p, &table, &dir, &inv.deadline) {
+        match on_directory(p, &table, &dir, &ctx.deadline) {
             Presence::Ours(m) => {
                 info!("{} was mounted on {dir} meanwhile ({})", m.source, e.reason)
             }
@@ -233,10 +298,10 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
     }
 
     let table = read_mounts()?;
-    match on_directory(p, &table, &dir, &inv.deadline) {
+    match on_directory(p, &table, &dir, &ctx.deadline) {
         Presence::Ours(m) => {
             info!("mounted {} on {dir} ({})", m.source, m.fstype);
-            Ok(Code::Success)
+            Ok(())
         }
         Presence::Absent => bail!(
             ErrGeneric,
@@ -247,250 +312,56 @@ fn start(p: &Params, inv: &Invocation) -> Result<Code> {
     }
 }
 
-fn fsck(p: &Params, dev: &Path, deadline: &Deadline) -> Result<()> {
-    info!("Starting filesystem check on {}", dev.display());
-    let mut cmd = Command::new("fsck");
-    if !p.fstype.is_empty() {
-        cmd = cmd.args(["-t", &p.fstype]);
-    }
-    let out = command::run(&cmd.arg("-p").arg(dev.as_os_str()), deadline)?;
-    // fsck: 0 clean, 1 errors corrected, 2 reboot advised, >= 4 errors left, usage or operational error.
-    if out.code() >= 4 {
-        // The tool's complaint first (stderr), then its explanation, without banners.
-        let text = format!("{}\n{}", out.stderr, out.stdout);
-        let summary: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.len() > 1 && !l.starts_with("fsck from") && !l.ends_with(':'))
-            .take(3)
-            .collect();
-        let tail = summary.join(" | ");
-        bail!(
-            ErrGeneric,
-            "Couldn't successfully fsck filesystem for {} (fsck exit {}): {tail}",
-            dev.display(),
-            out.code()
-        );
-    }
-    if out.code() != 0 {
-        warn!(
-            "fsck of {} corrected errors (exit {})",
-            dev.display(),
-            out.code()
-        );
-    }
-    Ok(())
-}
-
-/// A helper (`mount.nfs`, `mount.cifs`, ...) does what the kernel alone cannot.
-fn needs_helper(p: &Params) -> bool {
-    p.options.loop_device
-        || p.fstype.is_empty()
-        || (p.fstype == "none" && p.source != Source::Bind)
-        || p.source == Source::Network
-        || (!p.fstype.is_empty()
-            && p.source != Source::Bind
-            && ["/sbin", "/usr/sbin", "/bin", "/usr/bin"]
-                .iter()
-                .any(|d| Path::new(&format!("{d}/mount.{}", p.fstype)).exists()))
-}
-
-fn do_mount(p: &Params, device: Option<&Path>, dir: &str, deadline: &Deadline) -> Result<()> {
-    let fail = |why: String| {
-        Error::generic(format!(
-            "Couldn't mount device [{}] as {dir}: {why}",
-            p.device
-        ))
-    };
-    if needs_helper(p) {
-        let mut cmd = Command::new("mount");
-        if !p.fstype.is_empty() && p.fstype != "none" {
-            cmd = cmd.args(["-t", &p.fstype]);
-        }
-        // mount.cifs takes the password from PASSWD: keep it out of argv.
-        let mut opts = p.options_raw.clone();
-        if matches!(p.fstype.as_str(), "cifs" | "smb3" | "smbfs") {
-            let (rest, password) = options::split_password(&p.options_raw);
-            if let Some(pw) = password {
-                opts = rest;
-                cmd = cmd.env("PASSWD", pw);
-            }
-        }
-        if !opts.is_empty() {
-            cmd = cmd.args(["-o", &opts]);
-        }
-        let dev = device
-            .map(|d| d.to_string_lossy().into_owned())
-            .unwrap_or_else(|| p.spec.tag().unwrap_or_else(|| p.device.clone()));
-        let out =
-            command::run(&cmd.arg(dev).arg(dir), deadline).map_err(|e| fail(e.to_string()))?;
-        if !out.success() {
-            return Err(fail(format!(
-                "mount exit {}: {}",
-                out.code(),
-                out.last_line()
-            )));
-        }
-        return Ok(());
-    }
-    let describe = |e: Errno| match e {
-        Errno::EINVAL => format!(
-            "the kernel rejected it (EINVAL: wrong fstype {:?}, \
-             bad options {:?} or a bad superblock)",
-            p.fstype,
-            options::redact(&p.options_raw)
-        ),
-        e => format!("{} ({e:?})", e.desc()),
-    };
-    if p.source == Source::Bind {
-        let flags = MsFlags::MS_BIND | (p.options.flags & MsFlags::MS_REC);
-        nix::mount::mount(
-            Some(p.device.as_str()),
-            dir,
-            None::<&str>,
-            flags,
-            None::<&str>,
-        )
-        .map_err(|e| fail(describe(e)))?;
-        if p.options.bind_needs_remount() {
-            if let Err(e) = nix::mount::mount(
-                None::<&str>,
-                dir,
-                None::<&str>,
-                p.options.bind_remount_flags(),
-                None::<&str>,
-            ) {
-                let _ = nix::mount::umount2(dir, MntFlags::MNT_DETACH);
-                return Err(fail(format!(
-                    "bind mount made, but applying {:?} by remount failed: {}",
-                    options::redact(&p.options_raw),
-                    describe(e)
-                )));
-            }
-        }
-        return Ok(());
-    }
-    let source = device
-        .map(|d| d.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.device.clone());
-    let data = p.options.data_string();
-    nix::mount::mount(
-        Some(source.as_str()),
-        dir,
-        Some(p.fstype.as_str()),
-        p.options.flags,
-        data.as_deref(),
-    )
-    .map_err(|e| fail(describe(e)))
-}
-
-// ---------------------------------------------------------------------------------------------
-// monitor
-
 fn read_mounts() -> Result<Vec<Mount>> {
     mountinfo::read().map_err(|e| Error::generic(format!("cannot read /proc/self/mountinfo: {e}")))
 }
 
 /// What is mounted on the directory: the configured resource, something else, or nothing.
-fn on_directory(p: &Params, table: &[Mount], dir: &str, deadline: &Deadline) -> Presence {
+fn on_directory(p: &Config, table: &[Mount], dir: &str, deadline: &Deadline) -> Presence {
     let id = identity::identify(p, table, deadline);
     identity::presence(&id, &p.fstype, table, dir, &System)
 }
 
-fn monitor(p: &Params, inv: &Invocation) -> Result<Code> {
+fn monitor(p: &Config, ctx: &Context) -> Result<State> {
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
-    let m = match on_directory(p, &table, &dir, &inv.deadline) {
+    let m = match on_directory(p, &table, &dir, &ctx.deadline) {
         Presence::Absent => {
-            if inv.action == Action::Status {
+            if ctx.action == Action::Status {
                 info!("{} is unmounted (stopped)", p.directory);
             }
-            return Ok(Code::NotRunning);
+            return Ok(State::Stopped);
         }
         Presence::Ours(m) => m,
         foreign => bail!(ErrGeneric, "{}", foreign.foreign_reason(p, &dir, &System)),
     };
     let m = &m;
-    if inv.action == Action::Status {
+    if ctx.action == Action::Status {
         info!("{} is mounted (running)", p.directory);
     }
-    match inv.check_level {
+    match ctx.check_level {
         0 => {}
-        10 => read_first_block(p, m, &inv.deadline)?,
-        20 => status_file(p, m, &inv.deadline)?,
+        10 => deep::read_first_block(p, m, &ctx.deadline)?,
+        20 => deep::status_file(p, m, &ctx.deadline)?,
+        // Not 6: a monitor never bans the resource (and not 7: it is mounted).
         n => bail!(
-            ErrConfigured,
+            ErrGeneric,
             "unsupported monitor level {n} (expected 0, 10 or 20)"
         ),
     }
-    Ok(Code::Success)
+    Ok(State::Running)
 }
 
-fn read_first_block(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
-    if p.source != Source::Block || m.major == 0 {
-        warn!("{} is not a block device, monitor 10 is noop", p.device);
-        return Ok(());
-    }
-    let dev = p
-        .block_device(deadline)
-        .map_err(|e| Error::generic(e.reason))?;
-    let what = format!("direct read of the first block of {}", dev.display());
-    bounded(deadline, what, move || {
-        use std::io::Read;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut buf = Box::new(Block([0; 4096]));
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECT)
-            .open(&dev)
-            .and_then(|mut f| f.read(&mut buf.0))
-            .map_err(|e| Error::generic(format!("Failed to read device {}: {e}", dev.display())))
-            .and_then(|n| match n {
-                0 => Err(Error::generic(format!(
-                    "Failed to read device {}: it is empty",
-                    dev.display()
-                ))),
-                _ => Ok(()),
-            })
-    })
-}
-
-fn status_file(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
-    let shown = p.statusfile_in(&m.mount_point);
-    if m.read_only() {
-        // The cause first: Pacemaker keeps 128 bytes of a reason.
-        bail!(
-            ErrGeneric,
-            "{} is mounted read-only: failed to write status file {}",
-            m.mount_point,
-            p.statusfile.display()
-        );
-    }
-    let direct = p.source == Source::Block;
-    let content = format!(
-        "{}\n",
-        std::env::var("OCF_RESOURCE_INSTANCE").unwrap_or_default()
-    );
-    let what = format!("writing the status file {}", shown.display());
-    let (mount, rel) = (m.clone(), p.statusfile.clone());
-    bounded(deadline, what, move || {
-        write_read_remove(&mount, &rel, content.as_bytes(), direct)
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// stop
-
-fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
+fn stop(p: &Config, ctx: &Context) -> Result<()> {
     let table = read_mounts()?;
     let dir = p.mount_point(&table);
-    let _lock = lock::lock(&inv.state_dir(), &dir, &inv.deadline)?;
+    let _lock = lock::lock(&ctx.state_dir(), &dir, &ctx.deadline)?;
     let table = read_mounts()?;
-    let id = identity::identify(p, &table, &inv.deadline);
+    let id = identity::identify(p, &table, &ctx.deadline);
     let first = match identity::presence(&id, &p.fstype, &table, &dir, &System) {
         Presence::Absent => {
             info!("{dir} is not mounted");
-            return Ok(Code::Success);
+            return Ok(());
         }
         Presence::Ours(m) => m,
         Presence::Foreign {
@@ -503,7 +374,7 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
                 identity::describe(&top, &System),
                 p.device
             );
-            return Ok(Code::Success);
+            return Ok(());
         }
         Presence::Foreign { top, .. } => {
             warn!(
@@ -537,9 +408,9 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
         let device_of_ours = is_ours && matches!(id, identity::Identity::Device { .. });
         for m in unmount_order(&table, &dir, &top, device_of_ours) {
             let budget = if p.fast_stop {
-                inv.deadline.capped(Duration::from_secs(6))
+                ctx.deadline.capped(Duration::from_secs(6))
             } else {
-                inv.deadline
+                ctx.deadline
             };
             info!("Trying to unmount {}", m.mount_point);
             unmount(p, &m, &budget)?;
@@ -562,9 +433,9 @@ fn stop(p: &Params, inv: &Invocation) -> Result<Code> {
     if p.source == Source::Block && first.major != 0 {
         let dev = PathBuf::from(&first.source);
         flush_buffers(&dev);
-        warn_if_still_in_use(&dev, (first.major, first.minor), &inv.deadline);
+        warn_if_still_in_use(&dev, (first.major, first.minor), &ctx.deadline);
     }
-    Ok(Code::Success)
+    Ok(())
 }
 
 /// Submounts deepest first, other mounts of the same block device (as the stock agent does;
@@ -609,6 +480,9 @@ mod tests {
         );
         assert_eq!(legacy_args(&args[..2]).unwrap().len(), 2);
         let too_many: Vec<String> = vec!["a".into(); 5];
-        assert_eq!(legacy_args(&too_many).unwrap_err().code, Code::ErrArgs);
+        assert_eq!(
+            legacy_args(&too_many).unwrap_err().code,
+            rustha_ocf::Code::ErrArgs
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::holders;
 use crate::mountinfo::{self, Mount};
-use crate::params::{is_network, Params};
+use crate::params::{is_network, Config};
 use nix::errno::Errno;
 use nix::mount::MntFlags;
 use rustha_ocf::{bail, Result};
@@ -97,7 +97,7 @@ pub(crate) fn umount_call(
         .unwrap_or(Err(Errno::ETIMEDOUT))
 }
 
-pub(crate) fn unmount(p: &Params, m: &Mount, deadline: &Deadline) -> Result<()> {
+pub(crate) fn unmount(p: &Config, m: &Mount, deadline: &Deadline) -> Result<()> {
     let mp = m.mount_point.as_str();
     let network = is_network(&m.fstype);
     let flags = if network {

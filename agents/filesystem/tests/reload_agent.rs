@@ -136,11 +136,21 @@ fn reload_agent_leaves_the_mount_alone_and_rejects_bad_values() {
     assert_eq!(r.code, 0, "depth 20 after reload: {}", r.stderr);
 
     for (name, value, code, needle) in [
-        ("signal_delay", "-1", 6, "signal_delay=-1 is negative"),
-        ("signal_delay", "soon", 6, "signal_delay=\"soon\""),
-        ("term_signals", "NOSUCHSIG", 6, "term_signals=\"NOSUCHSIG\""),
-        ("force_unmount", "maybe", 6, "force_unmount=\"maybe\""),
-        ("fast_stop", "perhaps", 6, "fast_stop=\"perhaps\""),
+        ("signal_delay", "-1", 6, "invalid signal_delay \"-1\""),
+        ("signal_delay", "soon", 6, "invalid signal_delay \"soon\""),
+        (
+            "term_signals",
+            "NOSUCHSIG",
+            6,
+            "invalid term_signals \"NOSUCHSIG\"",
+        ),
+        (
+            "force_unmount",
+            "maybe",
+            6,
+            "invalid force_unmount \"maybe\"",
+        ),
+        ("fast_stop", "perhaps", 6, "invalid fast_stop \"perhaps\""),
     ] {
         let mut bad = base.clone();
         bad.push((name, value));

@@ -36,6 +36,9 @@ fn stop_with_a_bad_side_parameter_still_unmounts() {
         ("kill_signals", "99"),
         ("signal_delay", "-1"),
         ("statusfile_prefix", "../../x"),
+        ("signal_delay", "soon"),
+        ("fast_stop", "bogus"),
+        ("force_clones", "maybe"),
     ] {
         assert_eq!(agent("start", &good, &[]).code, 0);
         let p: Vec<(&str, &str)> = good.iter().copied().chain([(name, bad)]).collect();
@@ -43,10 +46,15 @@ fn stop_with_a_bad_side_parameter_still_unmounts() {
         let r = agent("validate-all", &p, &[]);
         assert_eq!(r.code, 6, "{name}={bad}: {}", r.stderr);
         assert!(
-            r.reason().starts_with(&format!("{name}=")),
+            r.reason().starts_with(&format!("invalid {name} ")),
             "{}",
             r.reason()
         );
+        // Monitor does not hide the mounted file system (a probe and a recurring one).
+        for interval in ["0", "20000"] {
+            let r = agent("monitor", &p, &[("OCF_RESKEY_CRM_meta_interval", interval)]);
+            assert_eq!(r.code, 0, "monitor {name}={bad}: {}", r.stderr);
+        }
         // A holder: the defaults (force_unmount=true, TERM, then KILL) end it.
         let mut holder = std::process::Command::new("sleep")
             .arg("1020")
@@ -60,9 +68,32 @@ fn stop_with_a_bad_side_parameter_still_unmounts() {
             !is_mounted(&dir),
             "{name}={bad}: still mounted after stop 0"
         );
-        assert!(r.stderr.contains("stop uses the default"), "{}", r.stderr);
+        assert!(r.stderr.contains("using the default"), "{}", r.stderr);
         let _ = holder.wait();
     }
+}
+
+#[test]
+#[ignore = "needs root"]
+fn stop_without_fstype_still_unmounts() {
+    require_root("loop devices and mounts");
+    let fx = Fixture::new("nofstype", "ext4");
+    let dir = fx.path("mnt");
+    let good = params(fx.dev(), &dir);
+    assert_eq!(agent("start", &good, &[]).code, 0);
+    let p = [("device", fx.dev()), ("directory", dir.as_str())];
+    assert_eq!(
+        agent("start", &p, &[]).code,
+        6,
+        "fstype is required to start"
+    );
+    assert_eq!(agent("monitor", &p, &[]).code, 0);
+    let r = agent("stop", &p, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !is_mounted(&dir),
+        "stop said 0 with the file system mounted"
+    );
 }
 
 #[test]
@@ -115,13 +146,14 @@ fn a_status_file_prefix_with_a_path_separator_is_refused() {
             let r = agent(action, &p, &[]);
             assert_eq!(r.code, 6, "{action} {bad}: {}", r.stderr);
             assert!(
-                r.reason().starts_with("statusfile_prefix="),
+                r.reason().starts_with("invalid statusfile_prefix"),
                 "{}",
                 r.reason()
             );
         }
+        // Monitor checks the true state with the default prefix (the probe policy).
         let r = agent("monitor", &p, &[("OCF_CHECK_LEVEL", "20")]);
-        assert_ne!(r.code, 0, "{bad}");
+        assert_eq!(r.code, 0, "{bad}: {}", r.stderr);
     }
     // Nothing was written outside the mount.
     let outside: Vec<_> = std::fs::read_dir(&fx.dir.0)

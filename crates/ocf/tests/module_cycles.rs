@@ -12,6 +12,7 @@ const CHECKED: &[&str] = &[
     "crates/ocf",
     "crates/support",
     "agents/ipaddr2",
+    "agents/filesystem",
     "crates/fence",
     "crates/tnap",
     "fence/fence_na",
