@@ -156,8 +156,10 @@ params! {
             => parse_ip,
         pub nic: Nic = Parameter::new("nic", Kind::String, "Network interface")
             .identifies()
+            .example("eth0")
             .variant("IPaddr", &Parameter::new("nic", Kind::String, "Network interface")
                 .identifies()
+                .example("eth0")
                 .long(
                     "The base network interface on which the IP address will be brought online. \
                      If left empty, it is determined from the routing table.",
@@ -172,6 +174,7 @@ params! {
         pub cidr_netmask: Option<Netmask> = Parameter::new("cidr_netmask", Kind::String, "CIDR netmask")
             .identifies()
             .default("")
+            .example("24")
             .old_names(&[Parameter::new("netmask", Kind::String, "Netmask (old name)")
                 .long("An old name of cidr_netmask, accepted for compatibility.")])
             .long(
