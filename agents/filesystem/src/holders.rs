@@ -8,6 +8,7 @@
 
 use crate::mountinfo::is_under;
 use nix::sys::signal::Signal;
+use rustha_support::proc::Stat;
 use rustha_support::Deadline;
 use std::collections::BTreeSet;
 use std::os::fd::{AsRawFd, FromRawFd};
@@ -19,15 +20,6 @@ pub struct Holder {
     pub pid: i32,
     pub comm: String,
     pub how: String,
-}
-
-/// The parent pid from the text of `/proc/PID/stat` (the command name may hold spaces and
-/// parentheses: the fields resume after the last `)`).
-pub fn parse_ppid(stat: &str) -> Option<i32> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let mut f = rest.split_whitespace();
-    let _state = f.next()?;
-    f.next()?.parse().ok()
 }
 
 /// The file paths in the text of `/proc/PID/maps` (the sixth column, which may contain spaces).
@@ -73,10 +65,7 @@ pub fn self_and_ancestors() -> BTreeSet<i32> {
     let mut set = BTreeSet::new();
     let mut pid = std::process::id() as i32;
     while pid > 0 && set.insert(pid) {
-        pid = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| parse_ppid(&s))
-            .unwrap_or(0);
+        pid = Stat::read(pid).map(|s| s.ppid).unwrap_or(0);
     }
     set.insert(1);
     set
@@ -187,13 +176,6 @@ pub fn signal_holder(h: &Holder, dirs: &[String], signals: &[Signal]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ppid_after_odd_command_names() {
-        assert_eq!(parse_ppid("123 (sleep) S 45 123 123 0"), Some(45));
-        assert_eq!(parse_ppid("123 (a) b) (c) R 7 1 1"), Some(7));
-        assert_eq!(parse_ppid("garbage"), None);
-    }
 
     #[test]
     fn maps_paths() {

@@ -8,6 +8,7 @@ use crate::params::{is_network, Config};
 use nix::errno::Errno;
 use nix::mount::MntFlags;
 use rustha_ocf::{bail, Result};
+use rustha_support::proc::Stat;
 use rustha_support::Deadline;
 use std::path::Path;
 use std::time::Duration;
@@ -168,7 +169,7 @@ pub(crate) fn unmount(p: &Config, m: &Mount, deadline: &Deadline) -> Result<()> 
         // Wait until they are gone, at most `wait`.
         deadline.capped(wait).poll(Duration::from_millis(20), || {
             pids.iter()
-                .all(|pid| !Path::new(&format!("/proc/{pid}")).exists() || is_zombie(*pid))
+                .all(|pid| Stat::read(*pid).is_none_or(|s| s.is_dead()))
                 .then_some(())
         });
         signalled_term = true;
@@ -204,14 +205,4 @@ pub(crate) fn unmount(p: &Config, m: &Mount, deadline: &Deadline) -> Result<()> 
             format!("; held by {}", who.join(", "))
         }
     )
-}
-
-pub(crate) fn is_zombie(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            s.rfind(')')
-                .map(|i| s[i + 1..].trim_start().starts_with('Z'))
-        })
-        .unwrap_or(true)
 }
