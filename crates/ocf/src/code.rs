@@ -57,10 +57,6 @@ impl Code {
 pub struct Error {
     pub code: Code,
     pub reason: String,
-    /// Only for agents run with [`crate::run_handler`]: for `ErrConfigured` on stop, whether
-    /// stop may report success because nothing can be running with this configuration (true
-    /// unless the agent says otherwise). [`crate::run`] applies the stop rule instead.
-    pub stop_ok_when_unconfigured: bool,
 }
 
 impl Error {
@@ -68,14 +64,7 @@ impl Error {
         Error {
             code,
             reason: reason.into(),
-            stop_ok_when_unconfigured: true,
         }
-    }
-
-    /// A configuration error that must still fail a stop (the resource may be running).
-    pub fn even_on_stop(mut self) -> Self {
-        self.stop_ok_when_unconfigured = false;
-        self
     }
 
     /// Shorthand for agents: `Error::configured(format!(...))`.
@@ -103,12 +92,6 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-impl From<crate::values::ParamError> for Error {
-    fn from(e: crate::values::ParamError) -> Self {
-        Error::configured(e.to_string())
-    }
-}
 
 impl From<rustha_support::CommandError> for Error {
     fn from(e: rustha_support::CommandError) -> Self {

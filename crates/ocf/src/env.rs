@@ -2,7 +2,6 @@
 //! The action and the OCF environment of one invocation.
 
 use crate::model::{Agent, OcfVersion};
-use crate::values::Values;
 use rustha_support::Deadline;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -329,20 +328,5 @@ impl Environment {
             ocf_version: version,
             env: self.vars.clone(),
         }
-    }
-}
-
-/// An invocation of an agent not yet ported to [`crate::ResourceAgent`]: the [`Context`] and
-/// the parameters by name.
-#[derive(Debug)]
-pub struct Invocation {
-    pub params: Values,
-    pub context: Context,
-}
-
-impl std::ops::Deref for Invocation {
-    type Target = Context;
-    fn deref(&self) -> &Context {
-        &self.context
     }
 }

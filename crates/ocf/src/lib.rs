@@ -21,27 +21,28 @@
 pub mod agent;
 mod code;
 mod env;
-mod legacy;
 pub mod man;
 pub mod model;
 pub mod notify;
 pub mod params;
 pub mod promotion;
 mod runtime;
-mod values;
 pub mod xml;
 
 pub use agent::{Description, Positional, ResourceAgent, State};
 pub use code::{Code, Error, Result};
-pub use env::{Action, Context, Invocation, Meta};
-pub use legacy::LegacyMapper;
+pub use env::{Action, Context, Meta};
 pub use model::{ActionSpec, Agent, Kind, OcfVersion, Parameter};
 pub use notify::Notification;
 pub use runtime::{
-    capped_reason, exit_reason, install_panic_guard, run, run_handler, run_handler_with, run_with,
-    EXIT_REASON_MAX,
+    capped_reason, exit_reason, install_panic_guard, run, run_with, EXIT_REASON_MAX,
 };
-pub use values::{parse_bool, ParamError as ValueError, Values};
+
+/// A boolean as `ocf_is_true` reads it ([`rustha_support::Dialect::Ocf`]): yes, true, 1, on, y,
+/// ja (and their negations; "" is false).
+pub fn parse_bool(v: &str) -> Option<bool> {
+    rustha_support::parse_bool(v, rustha_support::Dialect::Ocf)
+}
 
 /// Return early with an OCF error: `bail!(ErrConfigured, "nic {nic} does not exist")`.
 #[macro_export]

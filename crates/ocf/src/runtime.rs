@@ -6,10 +6,10 @@
 //! `status` wording, exit reasons. docs/admin-guide.md states the policy for admins.
 
 use crate::agent::{unimplemented, ResourceAgent, State};
-use crate::env::{Action, Context, Environment, Invocation};
+use crate::env::{Action, Context, Environment};
 use crate::model::{Agent, OcfVersion};
 use crate::params::{self, Mode, Rejected};
-use crate::{Code, Error, LegacyMapper, Result};
+use crate::{Code, Error, Result};
 use rustha_support::text::{escape_control, shown, truncate_bytes};
 use std::ffi::OsString;
 use std::io::Write;
@@ -426,115 +426,6 @@ pub fn install_panic_guard() {
         exit_reason(&reason);
         std::process::exit(Code::ErrGeneric.as_u8().into());
     }));
-}
-
-/// Run an agent that reads its parameters by name from a static description (agents not yet
-/// ported to [`ResourceAgent`]): `handler` gets the [`Invocation`]. The front end (argv,
-/// environment, printing actions, refused actions, time budget, exit reasons) is the same as
-/// [`run`]'s; parameters are validated against the description; stop with an unusable
-/// configuration succeeds unless the handler's error says otherwise
-/// ([`Error::even_on_stop`]).
-pub fn run_handler(
-    agent: &'static Agent,
-    legacy: Option<LegacyMapper>,
-    handler: impl FnOnce(&Invocation) -> Result<Code>,
-) -> ExitCode {
-    install_panic_guard();
-    let argv: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
-    let code = run_handler_with(agent, legacy, &argv, env, handler, &mut std::io::stdout());
-    ExitCode::from(code.as_u8())
-}
-
-/// [`run_handler`] with explicit argv, environment and output: for tests.
-pub fn run_handler_with(
-    agent: &'static Agent,
-    legacy: Option<LegacyMapper>,
-    argv: &[OsString],
-    env: Vec<(OsString, OsString)>,
-    handler: impl FnOnce(&Invocation) -> Result<Code>,
-    out: &mut dyn Write,
-) -> Code {
-    let agent: &'static Agent = Box::leak(Box::new(Agent {
-        parameters: Box::leak(
-            params::with_trace_parameters(agent.parameters.to_vec()).into_boxed_slice(),
-        ),
-        ..*agent
-    }));
-    let front = match Front::read(agent, argv, env, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let action = front.action.clone();
-    let legacy_report = |e: Error| -> Code {
-        if action == Action::Stop && e.code == Code::ErrConfigured && e.stop_ok_when_unconfigured {
-            tracing::warn!(
-                "stop: {}; nothing can be running with this configuration",
-                e.reason
-            );
-            return Code::Success;
-        }
-        report(e)
-    };
-    let mut raw: Vec<(String, String)> = Vec::new();
-    for (k, v) in &front.env.params {
-        match v.to_str() {
-            Some(v) => raw.push((k.clone(), v.to_string())),
-            None if agent.parameter(k).is_some() => {
-                return legacy_report(Error::configured(
-                    params::ParamError::NotUtf8 {
-                        name: agent.parameter(k).map(|p| p.name).unwrap_or("?"),
-                        value: v.to_string_lossy().into_owned(),
-                    }
-                    .to_string(),
-                ))
-            }
-            None => {}
-        }
-    }
-    if !front.positional.is_empty() {
-        let Some(mapper) = legacy else {
-            return legacy_report(Error::new(
-                Code::ErrArgs,
-                format!(
-                    "{} takes no positional arguments (got \"{}\"); pass parameters as OCF_RESKEY_* variables",
-                    agent.name,
-                    shown(&front.positional.join(" "))
-                ),
-            ));
-        };
-        match mapper(&front.positional) {
-            Ok(pairs) => {
-                for (k, v) in pairs {
-                    raw.retain(|(n, _)| n != k);
-                    raw.push((k.to_string(), v));
-                }
-            }
-            Err(e) => return legacy_report(e),
-        }
-    }
-    let context = front.context(agent);
-    let params = match crate::values::Values::parse(
-        agent,
-        raw.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ) {
-        Ok(v) => v,
-        Err(e) => return legacy_report(e.into()),
-    };
-    let inv = Invocation { params, context };
-    let code = match handler(&inv) {
-        Ok(code) => code,
-        Err(e) => legacy_report(e),
-    };
-    if inv.action == Action::Status {
-        let word = if code == Code::Success {
-            "running"
-        } else {
-            "stopped"
-        };
-        let _ = writeln!(out, "{word}");
-    }
-    code
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use rustha_ocf::params::parse;
 use rustha_ocf::{
-    params, run_handler_with, run_with, Action, ActionSpec, Agent, Code, Context, Description,
-    Error, Kind, Parameter, Positional, ResourceAgent, State,
+    params, run_with, ActionSpec, Code, Context, Description, Error, Kind, Parameter, Positional,
+    ResourceAgent, State,
 };
 use std::cell::RefCell;
 use std::ffi::OsString;
@@ -363,65 +363,4 @@ fn non_utf8_bytes_never_panic() {
         &mut Vec::new(),
     );
     assert_eq!(code, Code::ErrArgs);
-}
-
-// -------------------------------------------------------------------------------------------
-// Agents not yet ported, through run_handler_with.
-
-static LEGACY: Agent = Agent {
-    name: "Legacy",
-    version: "1.0",
-    shortdesc: "legacy agent",
-    longdesc: "",
-    parameters: &[
-        Parameter::new("ip", Kind::String, "address").required(),
-        Parameter::new("count", Kind::Integer, "count").default("5"),
-    ],
-    actions: &[
-        ActionSpec::new("start", 20),
-        ActionSpec::new("stop", 30),
-        ActionSpec::new("monitor", 20).interval(10),
-        ActionSpec::new("meta-data", 5),
-    ],
-    see_also: &[],
-};
-
-fn legacy(argv: &[&str], env: &[(&str, &str)]) -> (Code, String) {
-    let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
-    let env = env
-        .iter()
-        .map(|(k, v)| (OsString::from(k), OsString::from(v)))
-        .collect();
-    let mut out = Vec::new();
-    let code = run_handler_with(
-        &LEGACY,
-        Some(|pos: &[String]| Ok(vec![("ip", pos[0].clone())])),
-        &argv,
-        env,
-        |inv| match inv.action {
-            Action::Monitor | Action::Status => Ok(Code::NotRunning),
-            _ => Ok(Code::Success),
-        },
-        &mut out,
-    );
-    (code, String::from_utf8(out).unwrap())
-}
-
-#[test]
-fn handler_agents_share_the_front_end() {
-    assert_eq!(legacy(&[], &[]).0, Code::Unimplemented);
-    assert_eq!(
-        legacy(&["start"], &[("OCF_RESKEY_ip", "x")]).0,
-        Code::Success
-    );
-    assert_eq!(legacy(&["start"], &[]).0, Code::ErrConfigured);
-    assert_eq!(
-        legacy(&["promote"], &[("OCF_RESKEY_ip", "x")]).0,
-        Code::Unimplemented
-    );
-    assert_eq!(
-        legacy(&["/dev/x", "status"], &[]),
-        (Code::NotRunning, "stopped\n".to_string())
-    );
-    assert!(legacy(&["manpage"], &[]).1.contains(".SH EXAMPLE"));
 }
