@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The registry of what rustha installs, read from each crate's [package.metadata.rustha] table
 # (cargo metadata), so the Makefile, the packaging and the labs never keep their own lists.
 #

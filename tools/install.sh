@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/install.sh install|uninstall: what `make install` / `make uninstall` do, for every binary
 # registered in a [package.metadata.rustha] table (tools/agents.sh). The Makefile passes the
 # directories: DESTDIR OCF_ROOT FENCEDIR BINDIR DRBDDIR MANDIR, and TARGET_DIR (cargo's).

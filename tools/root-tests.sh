@@ -44,7 +44,7 @@ while IFS=$'\t' read -r dir exe; do
   if [ -n "${RUSTHA_ROOT_LOCK_HELD:-}" ]; then
     (cd "$dir" && CARGO_MANIFEST_DIR=$dir "$exe" --ignored --test-threads=2) 2>&1 | tee "$log"
   else
-    (cd "$dir" && CARGO_MANIFEST_DIR=$dir flock "$lock" "$exe" --ignored --test-threads=2) 2>&1 | tee "$log"
+    (cd "$dir" && CARGO_MANIFEST_DIR=$dir flock -o "$lock" "$exe" --ignored --test-threads=2) 2>&1 | tee "$log"
   fi
   rc=${PIPESTATUS[0]}
   passed=$(sed -n 's/^test result: .* \([0-9][0-9]*\) passed;.*/\1/p' "$log" | head -n1)

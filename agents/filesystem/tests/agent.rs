@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-//! The agent on real loop devices and mounts (root only; skipped with a message otherwise).
+//! The agent on real loop devices and mounts (root only: `#[ignore = "needs root"]`, run by
+//! tools/root-tests.sh).
 
 use rustha_testkit::*;
 use std::process::{Child, Command, Stdio};

@@ -61,9 +61,9 @@ ip addr add 10.251.9.1/24 dev fa
 "$SIM" --listen 127.0.0.1:2380 --nodes 4 --off-ms 200 --boot-ms 300 --press-ms 50 \
     --off-cmd "touch $D/off-{node}" --on-cmd "touch $D/on-{node}" > $D/log/na-sim.log 2>&1 &
 corosync -f > $D/log/corosync.stdout 2>&1 &
-for i in $(seq 1 40); do corosync-cfgtool -s >/dev/null 2>&1 && break; sleep 0.25; done
+for _ in $(seq 1 40); do corosync-cfgtool -s >/dev/null 2>&1 && break; sleep 0.25; done
 PCMK_logfile=/var/log/pacemaker/pacemaker.log pacemakerd > $D/log/pacemakerd.stdout 2>&1 &
-for i in $(seq 1 120); do stonith_admin --list-registered 2>/dev/null | grep -qx ' *na' && break; sleep 0.5; done
+for _ in $(seq 1 120); do stonith_admin --list-registered 2>/dev/null | grep -qx ' *na' && break; sleep 0.5; done
 step registered; stonith_admin --list-registered
 step metadata; stonith_admin --metadata -a fence_na; echo "metadata rc=$?"
 step describe; pcs stonith describe fence_na; echo "describe rc=$?"
@@ -74,5 +74,5 @@ step fence; stonith_admin --fence node3 --timeout 60; echo "fence rc=$?"
 step unknown; stonith_admin --fence node9 --timeout 10 >/dev/null 2>&1; echo "unknown rc=$?"
 # An address on our own veth that nobody answers: the connection times out at login_timeout.
 step unreachable; S=$(date +%s%N); fence_na -a 10.251.9.77 -n 1 -o status --login-timeout 1 2>&1; echo "unreachable rc=$? ms=$(( ($(date +%s%N) - S) / 1000000 ))"
-step files; ls $D | grep -E '^(on|off)-' | sort
+step files; find "$D" -maxdepth 1 \( -name "on-*" -o -name "off-*" \) -printf "%f\n" | sort
 step end
