@@ -68,7 +68,7 @@ demo: deps
 	@tools/demo.sh
 
 bench: deps build
-	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+	@bench/run
 
 clean:
 	$(CARGO) clean

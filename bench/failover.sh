@@ -128,4 +128,8 @@ ok1=no ok2=no
 if ((ru < 1000)); then ok1=yes; fi
 if ((st - ru >= 2000)); then ok2=yes; fi
 echo "target: rustha share under 1000 ms: $ok1 ($ru ms); at least 2000 ms less than stock: $ok2 ($((st - ru)) ms less)"
+for f in total share; do
+    awk -v f="$f" -v s="${MED[stock.$f]}" -v r="${MED[rustha.$f]}" \
+        'BEGIN { printf "ratio: failover %s: wall %.1fx\n", (f == "share" ? "agents share" : f), (r > 0 ? s / r : 0) }'
+done
 echo "logs: $LOGS"

@@ -17,23 +17,17 @@
 # others create meanwhile) and removes its mounts, loop devices and processes on exit.
 set -u
 runs=${1:-30}
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 stock=/usr/lib/ocf/resource.d/heartbeat/Filesystem
 
-[ "$(id -u)" = 0 ] || { echo "bench/filesystem.sh needs root (loop devices, mounts)"; exit 1; }
-[ -x "$stock" ] || { echo "stock agent $stock not found (apt-get install resource-agents)"; exit 1; }
-for tool in losetup mkfs.ext4 fuser modprobe python3; do
-	command -v $tool >/dev/null || { echo "$tool not found (the stock agent needs psmisc and kmod)"; exit 1; }
-done
+bench_root "loop devices, mounts"
+[ -x "$stock" ] || bench_die "stock agent $stock not found (apt-get install resource-agents)"
+bench_need losetup mkfs.ext4 fuser modprobe python3 -- "the stock agent needs psmisc and kmod"
 if [ -z "${RUSTHA_BENCH_PRIVATE_NS:-}" ]; then
 	export RUSTHA_BENCH_PRIVATE_NS=1
 	exec unshare -m --propagation private "$0" "$@"
 fi
-agent=${AGENT:-}
-if [ -z "$agent" ]; then
-	agent=$("$repo/tools/agent-path.sh" Filesystem) || exit 1
-fi
+agent=$(bench_agent Filesystem) || exit 1
 
 tmp=$(mktemp -d /tmp/rustha-bench-fs.XXXXXX)
 loops=()
@@ -53,7 +47,8 @@ for name in stock rustha; do
 done
 
 STOCK=$stock OURS=$agent RUNS=$runs TMP=$tmp python3 - <<'PY'
-import os, statistics, subprocess, sys, time
+import os, subprocess, sys, time
+from benchlib import Table, must as must_argv
 
 runs, tmp = int(os.environ["RUNS"]), os.environ["TMP"]
 agents = [("stock", os.environ["STOCK"]), ("rustha", os.environ["OURS"])]
@@ -66,46 +61,26 @@ for name, _ in agents:
                      OCF_RESKEY_directory=f"{tmp}/mnt-{name}", OCF_RESKEY_fstype="ext4",
                      OCF_RESKEY_CRM_meta_timeout="60000")
 
-def run(name, path, action, extra=None):
-    """One invocation: (wall seconds, cpu seconds, exit code)."""
-    e = dict(env[name], **(extra or {}))
-    t = time.perf_counter()
-    p = subprocess.Popen([path, action], env=e, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    return time.perf_counter() - t, ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status)
-
 def must(name, path, action, expect=0, extra=None):
-    w, c, rc = run(name, path, action, extra)
-    if rc != expect:
-        sys.exit(f"{name} {action} returned {rc}, expected {expect}")
-    return w, c
+    return must_argv([path, action], expect, env=dict(env[name], **(extra or {})))
 
-def med(xs):
-    return statistics.median(xs) * 1000
-
-results = {}  # (operation, agent) -> (walls, cpus)
-def record(op, name, w, c):
-    ws, cs = results.setdefault((op, name), ([], []))
-    ws.append(w)
-    cs.append(c)
-
+t = Table("Filesystem")
 recurring = {"OCF_RESKEY_CRM_meta_interval": "20000"}
 for name, path in agents:
     must(name, path, "stop")
     must(name, path, "start")
 for _ in range(runs):
     for name, path in agents:
-        record("monitor", name, *must(name, path, "monitor", 0, recurring))
+        t.add("monitor", name, *must(name, path, "monitor", 0, recurring))
     for name, path in agents:
-        record("monitor depth 20", name, *must(name, path, "monitor", 0, dict(recurring, OCF_CHECK_LEVEL="20")))
+        t.add("monitor depth 20", name, *must(name, path, "monitor", 0, dict(recurring, OCF_CHECK_LEVEL="20")))
 for _ in range(max(runs // 3, 5)):
     for name, path in agents:
         w1, c1 = must(name, path, "stop")
         w2, c2 = must(name, path, "start")
-        record("stop+start", name, w1 + w2, c1 + c2)
+        t.add("stop+start", name, w1 + w2, c1 + c2)
 
-# Stop of a mount held by 100 processes.
+# Stop of a mount held by 100 processes (wall-clock only: the holders' CPU is not the agent's).
 holder_runs = 3
 for _ in range(holder_runs):
     for name, path in agents:
@@ -114,8 +89,8 @@ for _ in range(holder_runs):
         procs = [subprocess.Popen(["sleep", "600"], cwd=mnt) for _ in range(100)]
         time.sleep(0.3)
         try:
-            w, c = must(name, path, "stop")
-            record("stop, 100 holders", name, w, c)
+            w, _ = must(name, path, "stop")
+            t.add("stop, 100 holders", name, w)
             time.sleep(0.05)
             survivors = sum(1 for p in procs if p.poll() is None)
         finally:
@@ -129,14 +104,6 @@ for _ in range(holder_runs):
 for name, path in agents:
     must(name, path, "stop")
 
-print(f"Filesystem benchmark: {runs} runs (stop+start {max(runs // 3, 5)}, 100-holder stop {holder_runs}), "
-      "medians per invocation, ext4 on loop devices")
-print(f"{'operation':<20}{'stock wall':>12}{'rustha wall':>13}{'ratio':>8}{'stock CPU':>12}{'rustha CPU':>12}{'ratio':>8}")
-for op in ["monitor", "monitor depth 20", "stop+start", "stop, 100 holders"]:
-    sw, sc = results[(op, "stock")]
-    rw, rc = results[(op, "rustha")]
-    line = f"{op:<20}{med(sw):>10.1f}ms{med(rw):>11.1f}ms{med(sw) / med(rw):>7.1f}x"
-    if op != "stop, 100 holders":
-        line += f"{med(sc):>10.1f}ms{med(rc):>10.1f}ms{med(sc) / max(med(rc), 1e-3):>7.1f}x"
-    print(line)
+t.show(f"Filesystem benchmark: {runs} runs (stop+start {max(runs // 3, 5)}, 100-holder stop {holder_runs}), "
+       "medians per invocation, ext4 on loop devices")
 PY

@@ -14,16 +14,12 @@
 #     for IPv4, so neither waits for them).
 set -u
 runs=${1:-50}
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 stock=/usr/lib/ocf/resource.d/heartbeat/IPaddr2
 
-[ "$(id -u)" = 0 ] || { echo "bench/ipaddr2.sh needs root (network namespaces)"; exit 1; }
-[ -x "$stock" ] || { echo "stock agent $stock not found (apt-get install resource-agents)"; exit 1; }
-agent=${AGENT:-}
-if [ -z "$agent" ]; then
-	agent=$("$repo/tools/agent-path.sh" IPaddr2) || exit 1
-fi
+bench_root "network namespaces"
+[ -x "$stock" ] || bench_die "stock agent $stock not found (apt-get install resource-agents)"
+agent=$(bench_agent IPaddr2) || exit 1
 
 ns=rustha-bench-$$
 tmp=$(mktemp -d /tmp/rustha-bench.XXXXXX)
@@ -39,7 +35,8 @@ for l in lo eth0 eth1; do ip -n "$ns" link set "$l" up; done
 ip -n "$ns" addr add 10.251.20.1/24 brd 10.251.20.255 dev eth0
 
 NS=$ns STOCK=$stock OURS=$agent RUNS=$runs STATE=$tmp python3 - <<'PY'
-import os, statistics, subprocess, sys, time
+import os
+from benchlib import Table, must
 
 ns, runs = os.environ["NS"], int(os.environ["RUNS"])
 agents = [("stock", os.environ["STOCK"]), ("rustha", os.environ["OURS"])]
@@ -50,60 +47,33 @@ env.update({
     "OCF_RESKEY_ip": "10.251.20.10", "OCF_RESKEY_cidr_netmask": "24", "OCF_RESKEY_nic": "eth0",
 })
 
-def run(argv, extra=None):
-    """One invocation: (wall seconds, cpu seconds, exit code)."""
-    e = dict(env, **(extra or {}))
-    t = time.perf_counter()
-    p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, env=e,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_utime + ru.ru_stime, p.returncode
+def call(argv, expect, extra=None):
+    """One invocation through `ip netns exec`: (wall, cpu)."""
+    return must(["ip", "netns", "exec", ns] + argv, expect, env=dict(env, **(extra or {})))
 
-def must(argv, expect, extra=None):
-    w, c, rc = run(argv, extra)
-    if rc != expect:
-        sys.exit(f"{argv} returned {rc}, expected {expect}")
-    return w, c
-
-def med(xs):
-    return statistics.median(xs) * 1000
-
-floor, mon, ss = [], {n: [] for n, _ in agents}, {n: [] for n, _ in agents}
+t = Table("IPaddr2")
+floor = Table("floor")
 recurring = {"OCF_RESKEY_CRM_meta_interval": "10000"}
 # Both agents manage the same address, so one start serves both monitors. Runs alternate
 # between the agents (and the floor) so that load from elsewhere hits all of them alike.
-must([agents[0][1], "stop"], 0)
-must([agents[0][1], "start"], 0)
+call([agents[0][1], "stop"], 0)
+call([agents[0][1], "start"], 0)
 for _ in range(runs):
-    floor.append(must(["true"], 0))
+    floor.add("floor", "stock", *call(["true"], 0))
     for name, path in agents:
-        mon[name].append(must([path, "monitor"], 0, recurring))
-must([agents[0][1], "stop"], 0)
+        t.add("monitor", name, *call([path, "monitor"], 0, recurring))
+call([agents[0][1], "stop"], 0)
 for _ in range(runs):
     for name, path in agents:
-        w1, c1 = must([path, "start"], 0)
-        w2, c2 = must([path, "stop"], 0)
-        ss[name].append((w1 + w2, c1 + c2))
+        w1, c1 = call([path, "start"], 0)
+        w2, c2 = call([path, "stop"], 0)
+        t.add("start+stop", name, w1 + w2, c1 + c2)
 for name, path in agents:
-    must([path, "monitor"], 7, recurring)
+    call([path, "monitor"], 7, recurring)
 
-def both(xs):
-    return med([w for w, _ in xs]), med([c for _, c in xs])
-
-f = both(floor)
-print(f"IPaddr2 benchmark: {runs} runs each, medians per invocation, every call via `ip netns exec`")
-print(f"floor (`ip netns exec NS true`): {f[0]:.1f} ms wall, {f[1]:.1f} ms CPU")
-print(f"{'operation':<12} {'stock wall':>11} {'rustha wall':>12} {'ratio':>7}   {'stock CPU':>10} {'rustha CPU':>11} {'ratio':>7}")
-for op, data in [("monitor", mon), ("start+stop", ss)]:
-    s, r = both(data["stock"]), both(data["rustha"])
-    print(f"{op:<12} {s[0]:>9.1f}ms {r[0]:>10.1f}ms {s[0] / r[0]:>6.1f}x   {s[1]:>8.1f}ms {r[1]:>9.1f}ms {s[1] / r[1]:>6.1f}x")
-# The same, less the floor (start+stop is two invocations, so two floors).
-print("above the floor (the agents' own cost):")
-for op, data, n in [("monitor", mon, 1), ("start+stop", ss, 2)]:
-    s, r = both(data["stock"]), both(data["rustha"])
-    sw, rw = s[0] - n * f[0], max(r[0] - n * f[0], 0.05)
-    sc, rc = s[1] - n * f[1], max(r[1] - n * f[1], 0.05)
-    print(f"{op:<12} {sw:>9.1f}ms {rw:>10.1f}ms {sw / rw:>6.1f}x   {sc:>8.1f}ms {rc:>9.1f}ms {sc / rc:>6.1f}x")
+fw, fc = floor.medians("floor", "stock")
+print(f"floor (`ip netns exec NS true`): {fw:.1f} ms wall, {fc:.1f} ms CPU")
+# start+stop is two invocations, so two floors.
+t.show(f"IPaddr2 benchmark: {runs} runs each, medians per invocation, every call via `ip netns exec`",
+       floor=(fw, fc, {"monitor": 1, "start+stop": 2}))
 PY

@@ -5,7 +5,7 @@
 #
 #   bench/ipmi.sh [RUNS]          (default 10 runs per measurement; status runs 3x as often)
 #
-# AGENT=/path/to/fence_ipmilan_rs selects our binary (default: cargo build --release).
+# AGENT=/path/to/fence_ipmilan_rs selects our binary (default: the build `make install` ships).
 # NOCIPHER=1 also measures one fence_ipmilan status without --cipher (ipmitool's ~10 s cipher
 # discovery stall), next to ours without a cipher (Get Channel Cipher Suites).
 #
@@ -16,17 +16,12 @@
 # Reported: median wall-clock seconds per action, and stock/ours ratios.
 set -u
 runs=${1:-10}
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 stock=/usr/sbin/fence_ipmilan
 
-command -v ipmi_sim >/dev/null || { echo "ipmi_sim not found (apt-get install openipmi)"; exit 1; }
-[ -x "$stock" ] || { echo "stock agent $stock not found (apt-get install fence-agents)"; exit 1; }
-agent=${AGENT:-}
-if [ -z "$agent" ]; then
-	(cd "$repo" && cargo build -q --release -p fence_ipmilan_rs) || exit 1
-	agent=${CARGO_TARGET_DIR:-$repo/target}/release/fence_ipmilan_rs
-fi
+bench_need ipmi_sim -- "apt-get install openipmi"
+[ -x "$stock" ] || bench_die "stock agent $stock not found (apt-get install fence-agents)"
+agent=$(bench_agent fence_ipmilan_rs) || exit 1
 
 tmp=$(mktemp -d /tmp/rustha-ipmi-bench.XXXXXX)
 simpid=
@@ -88,7 +83,8 @@ ipmi_sim -c "$tmp/lan.conf" -f "$tmp/bmc.emu" -s "$tmp/state" -n >"$tmp/sim.log"
 simpid=$!
 
 PORT=$port STOCK=$stock OURS=$agent RUNS=$runs DIR=$tmp NOCIPHER=${NOCIPHER:-0} python3 - <<'PY'
-import os, statistics, subprocess, sys, time
+import os, sys, time
+from benchlib import Table, timed
 
 port, runs, d = os.environ["PORT"], int(os.environ["RUNS"]), os.environ["DIR"]
 base = ["--ip=127.0.0.1", f"--ipport={port}", "--username=admin", "--password=secret"]
@@ -96,10 +92,8 @@ agents = [("fence_ipmilan", [os.environ["STOCK"]] + base + ["--lanplus", "--ciph
           ("fence_ipmilan_rs", [os.environ["OURS"]] + base + ["--lanplus", "--cipher=3"])]
 
 def run(argv, action):
-    t = time.perf_counter()
-    p = subprocess.run(argv + ["-o", action], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - t, p.returncode, p.stderr.decode(errors="replace")
+    wall, _, rc, err = timed(argv + ["-o", action])
+    return wall, rc, err
 
 def must(argv, action, ok=(0,)):
     w, rc, err = run(argv, action)
@@ -122,35 +116,30 @@ while run(agents[1][1], "status")[1] not in (0, 2):
     time.sleep(0.1)
 must(agents[1][1], "on")
 
-res = {}
+t = Table("fence_ipmilan", stock="fence_ipmilan", ours="fence_ipmilan_rs")
+labels = {"status": "status", "off": "off", "on": "on", "reboot": "reboot",
+          "offlag": "off: return after power-off"}
 for name, argv in agents:
-    r = res[name] = {"status": [], "off": [], "on": [], "reboot": [], "offlag": []}
     for _ in range(3 * runs):
-        r["status"].append(must(argv, "status"))
+        t.add("status", name, must(argv, "status"))
     for _ in range(runs):
         t0 = time.time()
-        r["off"].append(must(argv, "off"))
+        t.add("off", name, must(argv, "off"))
         end = time.time()
         off = last_off()
         if off is not None and off >= t0:
-            r["offlag"].append(end - off)
-        r["on"].append(must(argv, "on"))
+            t.add(labels["offlag"], name, end - off)
+        t.add("on", name, must(argv, "on"))
     for _ in range(runs):
-        r["reboot"].append(must(argv, "reboot"))
+        t.add("reboot", name, must(argv, "reboot"))
 
-med = lambda xs: statistics.median(xs) if xs else float("nan")
-print(f"ipmi_sim on 127.0.0.1:{port}, lanplus cipher suite 3; median wall-clock seconds "
-      f"({3 * runs} status, {runs} of each other action)")
-print(f"{'action':<26}{'fence_ipmilan':>14}{'fence_ipmilan_rs':>18}{'ratio':>9}")
-for a, label in [("status", "status"), ("off", "off"), ("on", "on"), ("reboot", "reboot"),
-                 ("offlag", "off: return after power-off")]:
-    s, o = med(res["fence_ipmilan"][a]), med(res["fence_ipmilan_rs"][a])
-    print(f"{label:<26}{s:>14.3f}{o:>18.3f}{s / o:>8.1f}x")
+t.show(f"ipmi_sim on 127.0.0.1:{port}, lanplus cipher suite 3; median wall-clock per action "
+       f"({3 * runs} status, {runs} of each other action)")
 
 nc = [os.environ["OURS"]] + base + ["--lanplus"]
-w = [must(nc, "status") for _ in range(runs)]
-print(f"{'status, no cipher (ours)':<26}{'':>14}{med(w):>18.3f}")
+w = sorted(must(nc, "status") for _ in range(runs))[runs // 2]
+print(f"status, no cipher (ours): {w * 1000:.1f}ms")
 if os.environ.get("NOCIPHER") == "1":
     w = must([os.environ["STOCK"]] + base + ["--lanplus"], "status")
-    print(f"{'status, no cipher (stock)':<26}{w:>14.3f}")
+    print(f"status, no cipher (stock): {w * 1000:.1f}ms")
 PY

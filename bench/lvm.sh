@@ -12,16 +12,12 @@
 # at depth 10, and stop+start. Times are those of a software-emulated CPU: compare the ratios.
 set -u
 runs=${1:-20}
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 if [ -z "${VMLAB_NAME:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "bench/lvm.sh needs root (qemu, the VM lab)"; exit 1; }
-	agent=${AGENT:-}
-	if [ -z "$agent" ]; then
-		agent=$("$repo/tools/agent-path.sh" LVM-activate 2>/dev/null)
-		[ -x "$agent" ] || { cargo build -q --release -p lvm-activate && agent=$repo/target/release/LVM-activate; }
-	fi
-	exec flock /tmp/rustha-vm.lock "$repo/tests/vmlab/vmlab" run --title bench-lvm --vm bench \
+	bench_root "qemu, the VM lab"
+	agent=$(bench_agent LVM-activate) || exit 1
+	# The VM lock, not the root lock (bench/run leaves benchmarks that take it to themselves).
+	exec flock -o /tmp/rustha-vm.lock "$BENCH_REPO/tests/vmlab/vmlab" run --title bench-lvm --vm bench \
 		--disk d0:64M --disk d1:64M --timeout 1200 "$0" "$runs" "$agent"
 fi
 # Inside the VM.
@@ -35,7 +31,8 @@ for pair in stock:d0 rustha:d1; do
 		lvcreate -qy -n b -L 8M "vg$name" && vgchange -q -an "vg$name"; } >/dev/null || exit 1
 done
 STOCK=$stock OURS=$agent RUNS=$runs python3 - <<'PY'
-import os, statistics, subprocess, sys, time
+import os
+from benchlib import Table, must as must_argv
 
 runs = int(os.environ["RUNS"])
 agents = [("stock", os.environ["STOCK"]), ("rustha", os.environ["OURS"])]
@@ -45,49 +42,26 @@ base.update({"OCF_ROOT": "/usr/lib/ocf", "HA_RSCTMP": "/run/resource-agents", "H
 os.makedirs("/run/resource-agents", exist_ok=True)
 env = {n: dict(base, OCF_RESOURCE_INSTANCE=f"bench-{n}", OCF_RESKEY_vgname=f"vg{n}") for n, _ in agents}
 
-def run(name, path, action, extra=None):
-    e = dict(env[name], **(extra or {}))
-    t = time.perf_counter()
-    p = subprocess.Popen([path, action], env=e, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    return time.perf_counter() - t, ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status)
-
 def must(name, path, action, extra=None):
-    w, c, rc = run(name, path, action, extra)
-    if rc != 0:
-        sys.exit(f"{name} {action} returned {rc}")
-    return w, c
+    return must_argv([path, action], 0, env=dict(env[name], **(extra or {})))
 
-results = {}
-def record(op, name, w, c):
-    ws, cs = results.setdefault((op, name), ([], []))
-    ws.append(w)
-    cs.append(c)
-
+t = Table("LVM-activate")
 recurring = {"OCF_RESKEY_CRM_meta_interval": "30000"}
 for name, path in agents:
     must(name, path, "start")
 for _ in range(runs):
     for name, path in agents:
-        record("monitor", name, *must(name, path, "monitor", recurring))
+        t.add("monitor", name, *must(name, path, "monitor", recurring))
     for name, path in agents:
-        record("monitor depth 10", name, *must(name, path, "monitor", dict(recurring, OCF_CHECK_LEVEL="10")))
+        t.add("monitor depth 10", name, *must(name, path, "monitor", dict(recurring, OCF_CHECK_LEVEL="10")))
 ss = max(runs // 4, 3)
 for _ in range(ss):
     for name, path in agents:
         w1, c1 = must(name, path, "stop")
         w2, c2 = must(name, path, "start")
-        record("stop+start", name, w1 + w2, c1 + c2)
+        t.add("stop+start", name, w1 + w2, c1 + c2)
 for name, path in agents:
     must(name, path, "stop")
 
-med = lambda xs: statistics.median(xs) * 1000
-print(f"LVM-activate benchmark (in a software-emulated VM): {runs} runs, stop+start {ss}, medians per invocation")
-print(f"{'operation':<18}{'stock wall':>12}{'rustha wall':>13}{'ratio':>8}{'stock CPU':>12}{'rustha CPU':>12}{'ratio':>8}")
-for op in ["monitor", "monitor depth 10", "stop+start"]:
-    sw, sc = results[(op, "stock")]
-    rw, rc = results[(op, "rustha")]
-    print(f"{op:<18}{med(sw):>10.1f}ms{med(rw):>11.1f}ms{med(sw) / med(rw):>7.1f}x"
-          f"{med(sc):>10.1f}ms{med(rc):>10.1f}ms{med(sc) / max(med(rc), 1e-3):>7.1f}x")
+t.show(f"LVM-activate benchmark (in a software-emulated VM): {runs} runs, stop+start {ss}, medians per invocation")
 PY
