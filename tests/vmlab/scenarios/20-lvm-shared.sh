@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Two VMs sharing one disk, ocf:rustha:LVM-activate on each: in system_id and in tagging mode the
+# VG active on one node cannot be activated on the other; the owner is powered off hard; the
+# survivor takes the VG over, activates it and reads the data written before; a node that took
+# the VG over behind the owner's back is noticed by the owner's monitor.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+vmlab=$here/vmlab
+LAB=$(mktemp -d /tmp/vmlab-lvm-shared.XXXXXX)
+rmdir "$LAB"
+trap '"$vmlab" destroy "$LAB"' EXIT
+failed=0 passed=0
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+t0=$SECONDS
+step() { echo "[$((SECONDS - t0)) s] $*"; }
+# on NODE 'commands': run with the agents' check helpers loaded.
+on() {
+  "$vmlab" exec -t 300 "$LAB" "$1" "REPO=$(cd "$here/../.." && pwd); . \$REPO/tests/vmlab/lvm/lib.sh; $2"
+}
+# check DESC NODE 'commands': must exit 0.
+check() {
+  local out
+  if out=$(on "$2" "$3" 2>&1); then pass "$1"; else fail "$1: $(tail -3 <<<"$out" | tr '\n' ' ')"; fi
+}
+SID="OCF_RESOURCE_INSTANCE=vg OCF_RESKEY_vgname=vgsh OCF_RESKEY_vg_access_mode=system_id"
+TAG="OCF_RESOURCE_INSTANCE=vt OCF_RESKEY_vgname=vgtg OCF_RESKEY_vg_access_mode=tagging"
+INTERVAL=OCF_RESKEY_CRM_meta_interval=30000
+
+"$vmlab" create "$LAB" --vm node1 --vm node2 --disk shared:96M --disk shared2:64M --wire-port 12320 >/dev/null
+"$vmlab" boot "$LAB" node1
+"$vmlab" boot "$LAB" node2
+"$vmlab" ready "$LAB" node1
+"$vmlab" ready "$LAB" node2
+step "both nodes up"
+
+# ---- system_id
+check "node1: VG with system ID node1 on the shared disk" node1 '
+  lvm_conf system_id; set -e
+  pvcreate -qy $(vm_disk shared) && vgcreate -q vgsh $(vm_disk shared) && lvcreate -qy -n data -L 32M vgsh
+  vgchange -q -an vgsh; [ "$(vgs --noheadings -o vg_systemid vgsh | tr -d " ")" = node1 ]'
+check "node2: sees the VG as foreign" node2 'lvm_conf system_id; pvscan -q --cache >/dev/null; vgs --foreign vgsh >/dev/null'
+check "node1: LVM-activate start" node1 "env $SID \$LVMA start"
+check "node1: data written" node1 '
+  mkfs.ext4 -q /dev/vgsh/data && mkdir -p /tmp/m && mount /dev/vgsh/data /tmp/m &&
+  echo "written on node1 before the failure" >/tmp/m/proof && sync'
+check "node2: probe finds it stopped" node2 "env $SID OCF_RESKEY_CRM_meta_interval=0 \$LVMA monitor; [ \$? = 7 ]"
+check "node2: LVM refuses to activate node1's VG" node2 '
+  ! lvchange -ay vgsh 2>/tmp/err && grep -q "system ID" /tmp/err && ! compgen -G "/sys/block/dm-*" >/dev/null'
+step "powering node1 off hard"
+"$vmlab" poweroff "$LAB" node1
+check "node2: LVM-activate start takes the VG over" node2 "env $SID \$LVMA start"
+check "node2: the VG now has system ID node2, autoactivation off" node2 '
+  [ "$(vgs --noheadings -o vg_systemid,vg_autoactivation vgsh | xargs)" = node2 ]'
+check "node2: monitor" node2 "env $SID $INTERVAL \$LVMA monitor"
+check "node2: data written on node1 is readable" node2 '
+  mkdir -p /tmp/m && mount /dev/vgsh/data /tmp/m && grep -qx "written on node1 before the failure" /tmp/m/proof && umount /tmp/m'
+step "booting node1 again"
+"$vmlab" boot "$LAB" node1
+"$vmlab" ready "$LAB" node1
+check "node1 (rebooted): probe finds it stopped" node1 "lvm_conf system_id; env $SID OCF_RESKEY_CRM_meta_interval=0 \$LVMA monitor; [ \$? = 7 ]"
+check "node1 (rebooted): LVM refuses to activate node2's VG" node1 '! lvchange -ay vgsh 2>/dev/null && ! compgen -G "/sys/block/dm-*" >/dev/null'
+check "node1: takes the VG over behind node2's back" node1 '
+  vgchange -qy --config "local/extra_system_ids=[\"node2\"]" --systemid node1 vgsh >/dev/null'
+check "node2: monitor notices the VG is no longer ours" node2 "
+  out=\$(env $SID $INTERVAL \$LVMA monitor 2>&1); rc=\$?; echo \"\$out\"
+  [ \$rc = 1 ] && grep -q 'ocf-exit-reason:VG vgsh has system ID \"node1\", not ours (\"node2\")' <<<\"\$out\""
+check "node2: stop" node2 "env $SID \$LVMA stop && ! compgen -G '/sys/block/dm-*' >/dev/null"
+
+# ---- tagging
+check "node1: VG for tagging on the second disk" node1 '
+  lvm_conf tagging; set -e
+  pvcreate -qy $(vm_disk shared2) && vgcreate -q vgtg $(vm_disk shared2)
+  lvcreate -qy -n data -L 16M vgtg --config "activation{volume_list=[\"vgtg\"]}"
+  vgchange -q -an vgtg --config "activation{volume_list=[\"vgtg\"]}"'
+check "node2: tagging lvm.conf" node2 'lvm_conf tagging; pvscan -q --cache >/dev/null; vgs vgtg >/dev/null'
+check "node1: LVM-activate tagging start" node1 "env $TAG \$LVMA start"
+check "node1: data written" node1 '
+  mkfs.ext4 -q /dev/vgtg/data && mkdir -p /tmp/t && mount /dev/vgtg/data /tmp/t &&
+  echo "tagged data from node1" >/tmp/t/proof && sync'
+check "node2: plain activation is filtered out (volume_list)" node2 '
+  vgchange -ay vgtg >/dev/null 2>&1; ! compgen -G "/sys/block/dm-*" >/dev/null'
+check "node2: probe finds it stopped" node2 "env $TAG OCF_RESKEY_CRM_meta_interval=0 \$LVMA monitor; [ \$? = 7 ]"
+step "powering node1 off hard"
+"$vmlab" poweroff "$LAB" node1
+check "node2: LVM-activate tagging start" node2 "env $TAG \$LVMA start"
+check "node2: data written on node1 is readable" node2 '
+  mkdir -p /tmp/t && mount /dev/vgtg/data /tmp/t && grep -qx "tagged data from node1" /tmp/t/proof && umount /tmp/t'
+check "node2: stop" node2 "env $TAG \$LVMA stop"
+step "done"
+echo "lvm-shared: $passed passed, $failed failed"
+[ "$failed" = 0 ]
