@@ -100,7 +100,13 @@ pub fn parse(text: &str) -> Vec<Mount> {
 
 /// Read this process's mount table.
 pub fn read() -> std::io::Result<Vec<Mount>> {
-    Ok(parse(&std::fs::read_to_string("/proc/self/mountinfo")?))
+    use std::io::Read;
+    // /proc files report size 0, so `fs::read_to_string` starts with a 32-byte probe and doubles
+    // its buffer (eight reads for a 4 KiB table); with room for a typical table it is one read
+    // and the one that sees the end. Every action reads this table one to three times.
+    let mut text = String::with_capacity(16 * 1024);
+    std::fs::File::open("/proc/self/mountinfo")?.read_to_string(&mut text)?;
+    Ok(parse(&text))
 }
 
 /// The mount on top at exactly `dir` (the last one mounted there), if any.
@@ -131,14 +137,11 @@ fn depth(p: &str) -> usize {
         .count()
 }
 
-fn normal_components(p: &str) -> Vec<&std::ffi::OsStr> {
-    Path::new(p)
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s),
-            _ => None,
-        })
-        .collect()
+fn normal_components(p: &str) -> impl Iterator<Item = &std::ffi::OsStr> {
+    Path::new(p).components().filter_map(|c| match c {
+        Component::Normal(s) => Some(s),
+        _ => None,
+    })
 }
 
 /// Whether `path` is `dir` or inside it, comparing whole components: `/srv/data2` is not under
@@ -148,9 +151,9 @@ pub fn is_under(path: &str, dir: &str) -> bool {
     if !path.starts_with('/') || !dir.starts_with('/') {
         return false;
     }
-    let p = normal_components(path);
-    let d = normal_components(dir);
-    p.len() >= d.len() && p[..d.len()] == d[..]
+    // Without collecting: this runs for every line of the mount table, several times per action.
+    let mut p = normal_components(path);
+    normal_components(dir).all(|d| p.next() == Some(d))
 }
 
 /// Whether two absolute paths name the same place, ignoring repeated and trailing slashes.
