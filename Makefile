@@ -72,3 +72,12 @@ bench: deps build
 
 clean:
 	$(CARGO) clean
+
+# Distribution (packaging/README.md): the source tarball with the crates vendored, and the check
+# that the Debian and RPM packages build from it offline, install and work (root).
+.PHONY: dist package-check
+dist:
+	@packaging/dist.sh
+
+package-check:
+	@packaging/check.sh

@@ -18,6 +18,10 @@ packages=(
   # The VM lab (tests/vmlab): qemu under emulation boots Debian's kernel, which has the
   # device-mapper and DRBD modules this host kernel lacks; busybox makes its initramfs.
   qemu-system-x86 linux-image-amd64 busybox-static lvm2 drbd-utils
+  # make package-check: the Debian and RPM builds from the make dist tarball, offline, with
+  # Debian's own Rust toolchain (rustc-web/cargo-web: bookworm's rustc is too old for the
+  # workspace's rust-version; rustup's stays first in PATH for development), and lintian.
+  debhelper dpkg-dev lintian rpm cargo-web rustc-web
 )
 missing=()
 for p in "${packages[@]}"; do
