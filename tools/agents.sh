@@ -124,7 +124,7 @@ case ${1:-} in
     chmod 755 "$dest" "$dest/agents" "$dest/fence"
     ;;
   *)
-    sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+    sed -n '2,/^set -euo/{/^set -euo/d;/SPDX-License-Identifier/d;s/^# \{0,1\}//;p}' "$0" >&2
     exit 2
     ;;
 esac
