@@ -7,7 +7,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${work:?}
 fail() { echo "package-check: FAILED: $*" >&2; exit 1; }
-pkgs=($(packaging/files.sh packages))
+mapfile -t pkgs < <(cd "$repo" && packaging/files.sh packages)
 ns=rustha-pkgck
 saved=$work/saved
 rm -rf "$saved" && mkdir -p "$saved"
@@ -44,7 +44,10 @@ echo "make uninstall: left every packaged file in place"
 
 # Every installed resource agent: valid OCF meta-data; every man page found by man.
 for a in /usr/lib/ocf/resource.d/rustha/*; do
-  OCF_ROOT=/usr/lib/ocf "$a" meta-data | xmllint --noout --dtdvalid /usr/share/resource-agents/ra-api-1.dtd - ||
+  # Beside the DTD it names (SYSTEM "ra-api-1.dtd"), as resource-agents' own check does.
+  cp /usr/share/resource-agents/ra-api-1.dtd "$work/"
+  OCF_ROOT=/usr/lib/ocf "$a" meta-data >"$work/meta-data.xml"
+  xmllint --noout --dtdvalid "$work/ra-api-1.dtd" "$work/meta-data.xml" ||
     fail "$a meta-data is not valid OCF"
 done
 for f in "${all_files[@]}"; do
@@ -60,8 +63,9 @@ echo "meta-data valid (ra-api-1.dtd), man finds every page"
 ip netns del "$ns" 2>/dev/null || true
 ip netns add "$ns"
 ip -n "$ns" link set lo up
-ip -n "$ns" link add pk0 type dummy
+ip -n "$ns" link add pk0 type veth peer name pk1
 ip -n "$ns" link set pk0 up
+ip -n "$ns" link set pk1 up
 ip netns exec "$ns" ocf-tester -n pkgck -o ip=192.0.2.77 -o cidr_netmask=24 -o nic=pk0 \
   /usr/lib/ocf/resource.d/rustha/IPaddr2 >"$work/ocf-tester.log" 2>&1 ||
   { cat "$work/ocf-tester.log" >&2; fail "ocf-tester on the installed IPaddr2"; }

@@ -6,8 +6,8 @@
 #   - the tracked files of the work tree (uncommitted changes included: check `git status`),
 #   - vendor/: every crate of Cargo.lock (`cargo vendor --versioned-dirs`), and
 #     .cargo/config.toml pointing cargo at it,
-#   - debian/ (packaging/debian) and rustha.spec at the top, so that `dpkg-buildpackage` in the
-#     unpacked tree and `rpmbuild -ta rustha-VERSION.tar.xz` work as they are.
+#   - debian/ (packaging/debian) at the top, so that `dpkg-buildpackage` in the
+#     unpacked tree works as it is; `rpmbuild -ta rustha-VERSION.tar.xz` finds packaging/rpm/rustha.spec.
 # Crates come from cargo's cache (tools/install-deps.sh runs `cargo fetch`); no network needed.
 # The tarball is reproducible: sorted, owned by root, dated by the last commit.
 set -euo pipefail
@@ -27,7 +27,6 @@ git ls-files -z --cached --others --exclude-standard |
   tar --null -T - -cf - | tar -xf - -C "$stage/$name"
 [ ! -e "$stage/$name/debian" ] || { echo "dist: a top-level debian/ exists in the tree; it is made from packaging/debian" >&2; exit 1; }
 cp -r packaging/debian "$stage/$name/debian"
-cp packaging/rpm/rustha.spec "$stage/$name/rustha.spec"
 
 mkdir -p "$stage/$name/.cargo"
 (cd "$stage/$name" &&
