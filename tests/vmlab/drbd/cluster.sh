@@ -230,10 +230,12 @@ cl_down() {
   [ -n "$CL_LAB" ] || return 0
   if [ "$rc" != 0 ] && [ -z "${CL_NO_DIAG:-}" ]; then cl_diag >&2 || true; fi
   local pids=() p
-  for n in 1 2; do
-    if [ -r "$CL_LAB/bmc$n/pid" ]; then pids+=("$(cat "$CL_LAB/bmc$n/pid")"); fi
-  done
   [ -n "$CL_SOCAT" ] && pids+=("$CL_SOCAT")
+  # the BMCs: `ip netns exec`/setsid may fork, so $! is not always ipmi_sim's pid; find them by
+  # this lab's unique directory in their command line (our processes only)
+  for p in /proc/[0-9]*; do
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "^ipmi_sim -c $CL_LAB/bmc"; then pids+=("${p#/proc/}"); fi
+  done
   # ipmi_sim ignores TERM while it powers a VM off: TERM, then KILL; only our own pids
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   "$VMLAB" destroy "$CL_LAB" 2>/dev/null || true
