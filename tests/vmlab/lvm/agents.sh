@@ -79,41 +79,52 @@ xmllint --noout --dtdvalid /usr/share/resource-agents/ra-api-1.dtd <("$LVML" met
   pass "LVM meta-data valid for ra-api-1.dtd" || fail "LVM meta-data not valid"
 
 vm_log "== a PV vanishes under an active LV"
-# Two SCSI disks that can be deleted: vgsd has a second PV (a loop device) and stays visible
-# with a missing PV; vgsd1 lives on its disk alone and vanishes from LVM entirely (iSCSI loss).
-modprobe scsi_debug dev_size_mb=24 num_tgts=2
+# A SCSI disk that can be deleted (scsi_debug), with two partitions: vgsd has a second PV (a
+# loop device) and stays visible with a missing PV; vgsd1 lives on its partition alone and
+# vanishes from LVM entirely (iSCSI loss).
+modprobe scsi_debug dev_size_mb=48
 udevadm settle
-sds=()
+sd=""
 for b in /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/*; do
-  [ -e "$b" ] && sds+=("${b##*/}")
+  [ -e "$b" ] && sd=${b##*/}
 done
-if [ "${#sds[@]}" = 2 ]; then
+# Two 20 MiB partitions of type LVM (0x8e) at sectors 2048 and 43008, written as a DOS
+# partition table by hand (no partitioning tool is installed).
+mbr() {
+  printf '\x00\x00\x00\x00\x8e\x00\x00\x00\x00\x08\x00\x00\x00\xa0\x00\x00'
+  printf '\x00\x00\x00\x00\x8e\x00\x00\x00\x00\xa8\x00\x00\x00\xa0\x00\x00'
+}
+if [ -n "$sd" ] && mbr | dd of="/dev/$sd" bs=1 seek=446 conv=notrunc status=none &&
+  printf '\x55\xaa' | dd of="/dev/$sd" bs=1 seek=510 conv=notrunc status=none &&
+  blockdev --rereadpt "/dev/$sd"; then
+  udevadm settle
+  p1=${sd}1 p2=${sd}2
   truncate -s 24M /tmp/pv2.img
   lo=$(losetup -f --show /tmp/pv2.img)
-  q pvcreate -y "/dev/${sds[0]}" "/dev/${sds[1]}" "$lo"
-  q vgcreate vgsd "/dev/${sds[0]}" "$lo"
-  q lvcreate -y -n data -L 8M vgsd "/dev/${sds[0]}"
-  q vgcreate vgsd1 "/dev/${sds[1]}"
-  q lvcreate -y -n data -L 8M vgsd1
+  run_ok "PVs on the SCSI disk" pvcreate -y "/dev/$p1" "/dev/$p2" "$lo"
+  run_ok "VG vgsd" vgcreate vgsd "/dev/$p1" "$lo"
+  run_ok "LV on the SCSI partition" lvcreate -y -n data -L 8M vgsd "/dev/$p1"
+  run_ok "VG vgsd1" vgcreate vgsd1 "/dev/$p2"
+  run_ok "LV of vgsd1" lvcreate -y -n data -L 8M vgsd1
   q vgchange -an vgsd vgsd1
-  sd=(OCF_RESKEY_vgname=vgsd OCF_RESKEY_vg_access_mode=system_id)
+  sd0=(OCF_RESKEY_vgname=vgsd OCF_RESKEY_vg_access_mode=system_id)
   sd1=(OCF_RESKEY_vgname=vgsd1 OCF_RESKEY_vg_access_mode=system_id OCF_RESOURCE_INSTANCE=t1)
-  expect "start on the SCSI disk" 0 "" "$LVMA" start "${sd[@]}"
-  expect "start on the other SCSI disk" 0 "" "$LVMA" start "${sd1[@]}"
-  for s in "${sds[@]}"; do echo 1 >"/sys/block/$s/device/delete"; done
+  expect "start on the SCSI disk" 0 "" "$LVMA" start "${sd0[@]}"
+  expect "start on the other partition" 0 "" "$LVMA" start "${sd1[@]}"
+  echo 1 >"/sys/block/$sd/device/delete"
   udevadm settle
-  expect "PV removed: monitor fails naming the device" 1 "uses device /dev/${sds[0]}, which no longer exists" "$LVMA" monitor "${sd[@]}" "${recurring[@]}"
-  expect "PV removed: probe fails too" 1 "no longer exists" "$LVMA" monitor "${sd[@]}" "${probe[@]}"
-  expect "PV removed: depth 10 fails" 1 "no longer exists" "$LVMA" monitor "${sd[@]}" "${recurring[@]}" OCF_CHECK_LEVEL=10
-  expect "PV removed: stop deactivates" 0 "" "$LVMA" stop "${sd[@]}"
-  expect "PV removed: start refused without partial_activation" 1 "missing 1 PV" "$LVMA" start "${sd[@]}"
-  expect "only PV removed: monitor fails" 1 "uses device /dev/${sds[1]}, which no longer exists" "$LVMA" monitor "${sd1[@]}" "${recurring[@]}"
+  expect "PV removed: monitor fails naming the device" 1 "uses device /dev/$p1, which no longer exists" "$LVMA" monitor "${sd0[@]}" "${recurring[@]}"
+  expect "PV removed: probe fails too" 1 "no longer exists" "$LVMA" monitor "${sd0[@]}" "${probe[@]}"
+  expect "PV removed: depth 10 fails" 1 "no longer exists" "$LVMA" monitor "${sd0[@]}" "${recurring[@]}" OCF_CHECK_LEVEL=10
+  expect "PV removed: stop deactivates" 0 "" "$LVMA" stop "${sd0[@]}"
+  expect "PV removed: start refused without partial_activation" 1 "missing 1 PV" "$LVMA" start "${sd0[@]}"
+  expect "only PV removed: monitor fails" 1 "uses device /dev/$p2, which no longer exists" "$LVMA" monitor "${sd1[@]}" "${recurring[@]}"
   expect "only PV removed (VG gone for LVM): stop removes its devices" 0 "" "$LVMA" stop "${sd1[@]}"
   ! compgen -G '/sys/block/dm-*' >/dev/null && pass "no device left of the lost VGs" || fail "devices left: $(dmsetup ls)"
   q vgremove -ff vgsd
   losetup -d "$lo"
 else
-  fail "no scsi_debug disks"
+  fail "no scsi_debug disk to partition"
 fi
 
 vm_log "== validate-all and DRBD devices"
