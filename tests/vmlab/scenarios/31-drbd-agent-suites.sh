@@ -3,7 +3,8 @@
 # ocf:rustha:drbd against suites we did not write (issue 12, scenario 5), on a real DRBD 8.4
 # pair in two VMs: ocf-tester (promotable: start, monitor, promote, demote, notify, stop, the
 # error cases), then resource-agents' ocft drbd.linbit config pointed at our agent (its two-node
-# cases run on n2 over ssh, as ocft does).
+# cases run on n2 over ssh, as ocft does). ocft takes ~30 s a case under emulation (6-13 min):
+# it runs with RUSTHA_VM_LONG=1 and is left out of make test's default budget, and says so.
 set -euo pipefail
 CL_PORT=${CL_PORT:-12361}
 . "$(dirname "$0")/../drbd/cluster.sh"
@@ -36,6 +37,11 @@ cl_log "ocf-tester: passed ($((SECONDS - T)) s)"
 cl_exec n1 'drbdadm down r0 2>/dev/null; true'
 cl_exec n2 'drbdadm down r0'
 
+if [ "${RUSTHA_VM_LONG:-0}" != 1 ]; then
+  cl_log "ocft drbd.linbit: NOT RUN (make test's time budget; RUSTHA_VM_LONG=1 runs it)"
+  cl_log "drbd agent suites: ocf-tester ok, ocft not run"
+  exit 0
+fi
 # ocft: n1 runs it; n2 answers ssh (key made here) and has the ocft0 resource up
 T=$SECONDS
 mkdir -p "$CL_LAB/ssh"
