@@ -46,6 +46,8 @@ stage build make -s build
 stage cargo-test cargo test --workspace --release -- --test-threads=2
 stage root-tests tools/root-tests.sh
 stage ocft tests/ocft/run --all
+# make dist, the .deb and .rpm built from it offline, lintian, installed and used (packaging/README.md).
+stage package-check packaging/check.sh
 if [ -x tests/lab/run-scenarios ]; then
   stage lab tests/lab/run-scenarios
 fi
