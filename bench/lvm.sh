@@ -5,8 +5,9 @@
 #
 #   bench/lvm.sh [RUNS]          (root; default 20 runs per measurement)
 #
-# AGENT=/path/to/LVM-activate selects our binary (default: the build `make install` ships, else
-# the release build). Each agent gets its own VG (two LVs, system_id mode) on its own virtual
+# AGENT=/path/to/LVM-activate selects our binary (default: the build `make install` ships: the
+# statically linked one, as tools/agents.sh registers it). RUSTHA_VM_LOCK (default
+# /tmp/rustha-vm.lock) and VMLAB_WIRE_PORT (default 12300) let a run beside another VM lab. Each agent gets its own VG (two LVs, system_id mode) on its own virtual
 # disk; runs alternate between the agents. Reported per invocation: median wall-clock and CPU
 # time (user+system of the agent and its children, from wait4) of a recurring monitor, a monitor
 # at depth 10, and stop+start. Times are those of a software-emulated CPU: compare the ratios.
@@ -17,8 +18,8 @@ if [ -z "${VMLAB_NAME:-}" ]; then
 	bench_root "qemu, the VM lab"
 	agent=$(bench_agent LVM-activate) || exit 1
 	# The VM lock, not the root lock (bench/run leaves benchmarks that take it to themselves).
-	exec flock -o /tmp/rustha-vm.lock "$BENCH_REPO/tests/vmlab/vmlab" run --title bench-lvm --vm bench \
-		--disk d0:64M --disk d1:64M --timeout 1200 "$0" "$runs" "$agent"
+	exec flock -o "${RUSTHA_VM_LOCK:-/tmp/rustha-vm.lock}" "$BENCH_REPO/tests/vmlab/vmlab" run --title bench-lvm \
+		--vm bench --wire-port "${VMLAB_WIRE_PORT:-12300}" --disk d0:64M --disk d1:64M --timeout 1200 "$0" "$runs" "$agent"
 fi
 # Inside the VM.
 agent=$2
