@@ -46,12 +46,14 @@ cl_wait() {
   done
 }
 
-cl_bin() { # the binaries the VMs use: a private copy of target/release
-  local bin=${RUSTHA_BIN:-${CARGO_TARGET_DIR:-$CL_REPO/target}/release} f
+cl_bin() { # the binaries the VMs use: a private copy of what make install ships (the registry's
+  # builds: static resource agents), or of $RUSTHA_BIN when set
+  local f src
   mkdir -p "$CL_LAB/bin"
   for f in drbd Filesystem IPaddr2 fence_ipmilan_rs rustha-fence-peer rustha-unfence-peer; do
-    [ -x "$bin/$f" ] || cl_fail "$bin/$f missing: cargo build --release first"
-    cp "$bin/$f" "$CL_LAB/bin/"
+    if [ -n "${RUSTHA_BIN:-}" ]; then src=$RUSTHA_BIN/$f; else src=$("$CL_REPO/tools/agents.sh" path "$f" 2>/dev/null) || src=; fi
+    [ -n "$src" ] && [ -x "$src" ] || cl_fail "$f not built: make build first"
+    cp "$src" "$CL_LAB/bin/"
   done
 }
 
