@@ -2,26 +2,11 @@
 //! The agent on real loop devices and mounts (root only: `#[ignore = "needs root"]`, run by
 //! tools/root-tests.sh).
 
+mod run;
+use run::*;
 use rustha_testkit::*;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
-
-/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
-fn agent_args(args: &[&str], params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    Agent::ocf(AGENT)
-        .instance("fs-test")
-        .env("HA_LOGFACILITY", "none")
-        .args(args)
-        .params(params)
-        .envs(extra_env)
-        .run()
-}
-
-fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    agent_args(&[action], params, extra_env)
-}
 
 fn params<'a>(dev: &'a str, dir: &'a str, fstype: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("device", dev), ("directory", dir), ("fstype", fstype)]

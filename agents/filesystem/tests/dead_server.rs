@@ -8,27 +8,12 @@
 //! mounts it with fstype `fuse.sshfs` through the mount helper, then the link is cut.
 //! Needs root, sshfs and openssh-server (apt-get install sshfs openssh-server).
 
+mod run;
+use run::*;
 use rustha_testkit::*;
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
-
-/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
-fn agent_args(args: &[&str], params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    Agent::ocf(AGENT)
-        .instance("fs-test")
-        .env("HA_LOGFACILITY", "none")
-        .args(args)
-        .params(params)
-        .envs(extra_env)
-        .run()
-}
-
-fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    agent_args(&[action], params, extra_env)
-}
 
 fn run(args: &[&str]) -> bool {
     Command::new(args[0])

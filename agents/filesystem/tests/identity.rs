@@ -3,20 +3,9 @@
 //! (block device, bind mount, tmpfs, loop image): anything else is a failure naming both, and
 //! stop leaves it alone. A directory is bind-mounted only when the options ask for it (root only).
 
+mod run;
+use run::*;
 use rustha_testkit::*;
-
-const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
-
-/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
-fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    Agent::ocf(AGENT)
-        .instance("fs-test")
-        .env("HA_LOGFACILITY", "none")
-        .arg(action)
-        .params(params)
-        .envs(extra_env)
-        .run()
-}
 
 /// The mounts on exactly `dir`, bottom first, as "source fstype".
 fn stack(dir: &str) -> Vec<String> {

@@ -4,25 +4,10 @@
 //! and leaves the mount alone (root only for the mount tests).
 
 use rustha_testkit::metadata::{dtd_valid, meta_data, RA_API_DTD as DTD};
+mod run;
+use run::*;
 use rustha_testkit::*;
 use std::process::Command;
-
-const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
-
-/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
-fn agent_args(args: &[&str], params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    Agent::ocf(AGENT)
-        .instance("fs-test")
-        .env("HA_LOGFACILITY", "none")
-        .args(args)
-        .params(params)
-        .envs(extra_env)
-        .run()
-}
-
-fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    agent_args(&[action], params, extra_env)
-}
 
 #[test]
 fn ocf_1_1_meta_data_has_reload_agent_and_ocf_1_0_stays_dtd_valid() {

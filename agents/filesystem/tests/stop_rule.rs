@@ -3,20 +3,9 @@
 //! default on stop; an empty device (nothing identifies the mount) fails the stop when something
 //! is mounted on the directory. A status-file prefix never leads out of the mount (root only).
 
+mod run;
+use run::*;
 use rustha_testkit::*;
-
-const AGENT: &str = env!("CARGO_BIN_EXE_Filesystem");
-
-/// The agent as Pacemaker runs it, with instance parameters `params` and `extra_env`.
-fn agent(action: &str, params: &[(&str, &str)], extra_env: &[(&str, &str)]) -> Outcome {
-    Agent::ocf(AGENT)
-        .instance("fs-test")
-        .env("HA_LOGFACILITY", "none")
-        .arg(action)
-        .params(params)
-        .envs(extra_env)
-        .run()
-}
 
 fn params<'a>(dev: &'a str, dir: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("device", dev), ("directory", dir), ("fstype", "ext4")]
