@@ -23,6 +23,10 @@ pub fn main() -> ExitCode {
         print!("{}", options::help(mode));
         return ExitCode::SUCCESS;
     }
+    if args.iter().any(|a| a == "--man") {
+        print!("{}", options::man(mode));
+        return ExitCode::SUCCESS;
+    }
     let env = DrbdEnv::from_vars(
         std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),

@@ -341,7 +341,7 @@ pub fn parse(args: &[OsString], base: Config) -> Result<Config, String> {
 pub fn help(mode: Mode) -> String {
     let mut s = format!(
         "usage: {} [OPTION]...\n\
-         DRBD {} handler for Pacemaker (drop-in for crm-{}-peer.9.sh). Run by drbdadm with\n\
+         DRBD {} handler for Pacemaker (drop-in for crm-{}-peer.9.sh; --man: the manual). Run by drbdadm with\n\
          DRBD_RESOURCE set; exit codes to DRBD: 4 peer outdated, 5 peer unreachable, 7 peer fenced,\n\
          1 nothing done.\n\n",
         if mode == Mode::Fence { "rustha-fence-peer" } else { "rustha-unfence-peer" },
@@ -353,6 +353,65 @@ pub fn help(mode: Mode) -> String {
         let val = o.value.map(|v| format!("={v}")).unwrap_or_default();
         s.push_str(&format!("  {short}--{}{val}\n      {}\n", o.long, o.doc));
     }
+    s
+}
+
+/// The manual page (roff, section 8), from the same [`OPTIONS`] as `--help`.
+pub fn man(mode: Mode) -> String {
+    use rustha_support::roff::{escape, escape_line};
+    let (name, handler, stock) = match mode {
+        Mode::Fence => ("rustha-fence-peer", "fence-peer", "crm-fence-peer.9.sh"),
+        Mode::Unfence => (
+            "rustha-unfence-peer",
+            "unfence-peer",
+            "crm-unfence-peer.9.sh",
+        ),
+    };
+    let mut s = format!(
+        ".TH {} 8 \"\" \"rustha\" \"System Administration\"\n.SH NAME\n{}\n.SH SYNOPSIS\n.B {}\n[OPTION]...\n.SH DESCRIPTION\n",
+        name.to_uppercase().replace('-', "\\-"),
+        escape_line(&format!(
+            "{name} - DRBD {handler} handler for Pacemaker, a drop-in for {stock}"
+        )),
+        escape_line(name),
+    );
+    s.push_str(&escape(
+        "Run by drbdadm as a DRBD handler, with DRBD_RESOURCE (and DRBD_PEER_NODE_ID and the \
+         other DRBD_* variables) in the environment. One program: a name containing \"unfence\" \
+         removes the constraint, any other name places it, as stock's symlinks.\n\n\
+         fence-peer: when the replication link is lost, DRBD freezes I/O and runs the handler. \
+         It reads the local DRBD state and the CIB, waits until the peer is either reachable \
+         (a cluster member) or fenced, and places the location constraint \
+         drbd-fence-by-handler-RES-MASTER_ID: the promotable clone may be promoted (role \
+         Master/Promoted) on no node but the UpToDate ones. The whole run is bounded by \
+         --timeout; the CIB is changed with cibadmin, run directly with deadlines.\n\n\
+         unfence-peer (after-resync-target, or unfence-peer in DRBD 9): removes the \
+         constraint once the local and the peer disks are all UpToDate.",
+    ));
+    s.push_str(".SH OPTIONS\n");
+    for o in OPTIONS {
+        let short = o.short.map(|c| format!("\\-{c}, ")).unwrap_or_default();
+        let val = o.value.map(|v| format!("={v}")).unwrap_or_default();
+        s.push_str(&format!(
+            ".TP\n.B {short}\\-\\-{}{}\n{}",
+            escape_line(o.long),
+            escape_line(&val),
+            escape(o.doc)
+        ));
+    }
+    s.push_str(
+        ".SH EXIT STATUS\n\
+         To DRBD, as stock: 4 the peer is reachable and its promotion is forbidden; 5 the peer is \
+         unreachable (the constraint placed only when this node is UpToDate); 7 the peer was \
+         fenced; 1 nothing placed (no quorum, all peer disks UpToDate, the CIB not answering, no \
+         promotable clone for the resource, a bad option). unfence-peer: 0 when the constraint \
+         is gone or was never there.\n\
+         .SH FILES\n/run/drbd/lock/fence.RES (the lock)\n\
+         .SH EXAMPLES\n.nf\nresource r0 {\n  disk { fencing resource\\-and\\-stonith; }\n  handlers {\n    \
+         fence\\-peer \"/usr/lib/drbd/rustha\\-fence\\-peer\";\n    \
+         after\\-resync\\-target \"/usr/lib/drbd/rustha\\-unfence\\-peer\";\n  }\n}\n.fi\n\
+         .SH SEE ALSO\ndrbd.conf(5), drbdadm(8), ocf_rustha_drbd(7), cibadmin(8)\n",
+    );
     s
 }
 
@@ -431,6 +490,24 @@ mod tests {
         assert_eq!(Mode::from_argv0("rustha-unfence-peer"), Mode::Unfence);
         assert_eq!(Mode::from_argv0("rustha-fence-peer"), Mode::Fence);
         assert_eq!(Mode::from_argv0(""), Mode::Fence);
+    }
+
+    #[test]
+    fn man_page_lists_every_option_and_is_roff() {
+        for mode in [Mode::Fence, Mode::Unfence] {
+            let m = man(mode);
+            assert!(m.starts_with(".TH RUSTHA\\-"), "{m}");
+            for o in OPTIONS {
+                assert!(
+                    m.contains(&format!("\\-\\-{}", o.long.replace('-', "\\-"))),
+                    "{}",
+                    o.long
+                );
+            }
+            // no line may start with a stray control character from the text
+            assert!(m.lines().all(|l| !l.starts_with('\'')), "{m}");
+        }
+        assert!(man(Mode::Unfence).contains("rustha\\-unfence\\-peer \\- DRBD unfence\\-peer"));
     }
 
     #[test]
