@@ -40,7 +40,7 @@ cl_vip_answers || cl_fail "VIP does not answer"
 cl_exec "$A" 'crm_mon -1 -A' | grep -q 'master-drbd_r0.*10000' || cl_fail "promotion score 10000 not shown for $A"
 if [ "${DRBD_BENCH_RUNS:-0}" -gt 0 ]; then
   cl_log "   monitor benchmark on $A (promoted), $DRBD_BENCH_RUNS runs per agent:"
-  cl_exec "$A" "python3 $CL_HERE/bench-monitor.py $DRBD_BENCH_RUNS" || cl_fail "monitor benchmark"
+  CL_EXEC_TIMEOUT=1800 cl_exec "$A" "python3 $CL_HERE/bench-monitor.py $DRBD_BENCH_RUNS" || cl_fail "monitor benchmark"
 fi
 
 step "2. move the stack to $(other "$A")"
