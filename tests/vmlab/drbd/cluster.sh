@@ -11,6 +11,7 @@
 #
 #   cl_up ours|stock    builds everything (stock: ocf:linbit:drbd, ocf:heartbeat:*, fence_ipmilan,
 #                       crm-fence-peer.9.sh) and waits for the stack to run; cl_down tears it down
+#                       (cl_up = cl_up_drbd, the VMs and DRBD's r0 down on both, then cl_up_cluster)
 #   cl_exec VM CMD      run in a VM        cl_crm VM ARGS   crm_mon & co. in a VM
 #   cl_ns CMD           run in the host namespace on the wire
 #   cl_promoted         the node where ms_drbd is promoted (empty: none)
@@ -106,6 +107,9 @@ cl_cib_seed() {
   cibadmin --empty >"$cib"
   CIB_file=$cib crm_attribute --type crm_config -n dc-deadtime -v 2s
   CIB_file=$cib crm_attribute --type crm_config -n stonith-enabled -v true
+  # A VM under emulation always looks loaded: without this the controller throttles to one
+  # action at a time ("High CPU load detected") and every transition crawls.
+  CIB_file=$cib crm_attribute --type crm_config -n load-threshold -v 1000%
   chmod 644 "$cib"
 }
 
@@ -163,7 +167,12 @@ cl_node_join() { # VM STACK: set up a (re)booted VM and start its cluster stack
   cl_exec "$1" "bash $CL_HERE/guest-node.sh cluster-start" || cl_fail "$1: cluster-start"
 }
 
-cl_up() { # STACK
+cl_up() { # STACK: cl_up_drbd, then cl_up_cluster
+  cl_up_drbd "${1:-ours}"
+  cl_up_cluster "${1:-ours}"
+}
+
+cl_up_drbd() { # STACK: the VMs booted by their BMCs, DRBD's r0 initialized (down on both)
   local stack=${1:-ours}
   command -v ipmi_sim >/dev/null || cl_fail "ipmi_sim missing (apt-get install openipmi)"
   command -v socat >/dev/null || cl_fail "socat missing"
@@ -208,6 +217,10 @@ cl_up() { # STACK
   cl_exec n1 'drbdadm down r0'
   cl_exec n2 'drbdadm down r0'
   cl_log "DRBD initialized"
+}
+
+cl_up_cluster() { # STACK: Corosync + Pacemaker on both VMs, the stack configured and running
+  local stack=${1:-ours}
   cl_exec n1 "bash $CL_HERE/guest-node.sh cluster-start" || cl_fail "n1: cluster-start"
   cl_exec n2 "bash $CL_HERE/guest-node.sh cluster-start" || cl_fail "n2: cluster-start"
   cl_wait 120 "both nodes online" cl_online || cl_fail "cluster not online"
