@@ -17,17 +17,34 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/vmlab/drbd/cluster.sh"
 [ "$(id -u)" = 0 ] || { echo "bench/drbd.sh needs root"; exit 1; }
 
-# the survivor's agent operations since the failure: sum of exec-time (ms) from the CIB status
-agents_share() { # VM
+# the survivor's agent operations since the failure: their exec-time (ms) from the CIB status,
+# the sum first, then each operation; and the fence action's duration from the fencer's log
+agents_share() { # VM SINCE
   cl_exec "$1" "cibadmin -Q --scope status" | python3 -c '
 import sys, xml.etree.ElementTree as ET
 root = ET.fromstring(sys.stdin.read()); me = sys.argv[1]; since = int(sys.argv[2]); total = 0; ops = []
 for ns in root.iter("node_state"):
     if ns.get("uname") != me: continue
-    for op in ns.iter("lrm_rsc_op"):
-        if int(op.get("last-rc-change", "0")) >= since and op.get("operation") in ("promote", "start", "notify", "demote", "stop"):
-            total += int(op.get("exec-time", "0")); ops.append(op.get("id"))
-print(total, " ".join(ops))' "$1" "$2"
+    for rsc in ns.iter("lrm_resource"):
+        for op in rsc.iter("lrm_rsc_op"):
+            kind = op.get("operation")
+            if int(op.get("last-rc-change", "0")) >= since and kind in ("promote", "start", "notify", "demote", "stop"):
+                ms = int(op.get("exec-time", "0")); total += ms
+                ops.append("%s %s %d ms" % (rsc.get("id"), kind, ms))
+print(total, "; ".join(ops))' "$1" "$2"
+}
+
+fence_ms() { # VM TARGET: the fence action's duration on VM (its log: requested -> OK)
+  cl_exec "$1" "cat /var/log/pacemaker/pacemaker.log" | python3 -c '
+import re, sys, datetime
+t0 = t1 = None; tgt = sys.argv[1]
+for line in sys.stdin:
+    m = re.match(r"(\w{3} \d+ [\d:.]+) ", line)
+    if not m: continue
+    when = datetime.datetime.strptime(m.group(1), "%b %d %H:%M:%S.%f")
+    if t0 is None and re.search(r"Requesting that \S+ perform .(reboot|off). action targeting " + tgt, line): t0 = when
+    if t0 and re.search(r"Operation .(reboot|off). targeting " + tgt + r" by \S+ for \S+: OK", line): t1 = when; break
+print(int((t1 - t0).total_seconds() * 1000) if t0 and t1 else "?")' "$2"
 }
 
 failover() { # STACK -> prints one result line
@@ -51,7 +68,9 @@ failover() { # STACK -> prints one result line
     sleep 1
   done
   share=$(agents_share "$s" "$since")
-  echo "failover $stack: fenced ${fenced:-never} s, promoted ${promoted:-never} s, VIP ${vip:-never} s; agents' operations on $s: ${share%% *} ms"
+  echo "failover $stack: fenced ${fenced:-never} s, promoted ${promoted:-never} s, VIP ${vip:-never} s after the power-off"
+  echo "  resource agents' operations on $s: ${share%% *} ms (${share#* })"
+  echo "  fence action (requested -> done, fence agent and BMC): $(fence_ms "$s" "$p") ms"
   FAILOVER_SHARE[$stack]=${share%% *}
   cl_down
   trap - EXIT

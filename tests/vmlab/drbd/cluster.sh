@@ -234,7 +234,12 @@ cl_diag() {
   [ -n "$CL_LAB" ] && [ -d "$CL_LAB" ] || return 0
   local vm
   for vm in n1 n2; do
-    "$VMLAB" status "$CL_LAB" "$vm" >/dev/null 2>&1 || continue
+    if ! "$VMLAB" status "$CL_LAB" "$vm" >/dev/null 2>&1; then
+      # off: what its BMC and qemu said (a VM that never booted leaves nothing else)
+      echo "==== $vm: off; BMC, qemu and console logs"
+      tail -n 5 "$CL_LAB/bmc${vm#n}/ipmi_sim.log" "$CL_LAB/vms/$vm/qemu.log" "$CL_LAB/vms/$vm/console.log" 2>&1 || true
+      continue
+    fi
     echo "==== $vm: crm_mon"
     CL_EXEC_TIMEOUT=20 cl_exec "$vm" 'crm_mon -1 -r -A 2>&1 | head -40; cat /proc/drbd; grep -E "drbd|rustha|fence" /var/log/pacemaker/pacemaker.log | grep -iE "error|warn|notice.*(drbd|fence)" | tail -25' 2>&1 || true
   done
