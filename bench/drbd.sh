@@ -39,7 +39,7 @@ fence_ms() { # VM TARGET: the fence action's duration on VM (its log: requested 
 import re, sys, datetime
 t0 = t1 = None; tgt = sys.argv[1]
 for line in sys.stdin:
-    m = re.match(r"(\w{3} \d+ [\d:.]+) ", line)
+    m = re.match(r"(\w{3} +\d+ \d+:\d+:\d+\.\d+) ", line)
     if not m: continue
     when = datetime.datetime.strptime(m.group(1), "%b %d %H:%M:%S.%f")
     if t0 is None and re.search(r"Requesting that \S+ perform .(reboot|off). action targeting " + tgt, line): t0 = when
@@ -82,4 +82,5 @@ failover stock
 o=${FAILOVER_SHARE[ours]:-0} s=${FAILOVER_SHARE[stock]:-0}
 if [ "$o" -gt 0 ]; then
   echo "agents' share of the failover: stock ${s} ms, rustha ${o} ms, ratio $(python3 -c "print(f'{$s/$o:.1f}')")x"
+  echo "ratio: drbd failover: resource agents' operations on the survivor $(python3 -c "print(f'{$s/$o:.1f}')")x"
 fi

@@ -41,6 +41,7 @@ for name, _ in agents:
 sw, sc = (statistics.median(x) for x in res["stock"])
 ow, oc = (statistics.median(x) for x in res["rustha"])
 print(f"  ratio stock/rustha: wall {sw/ow:.1f}x  cpu {sc/max(oc, 1e-6):.1f}x")
+print(f"ratio: drbd monitor: wall {sw/ow:.1f}x, CPU {sc/max(oc, 1e-6):.1f}x")
 if codes["stock"] != codes["rustha"]:
     print("  EXIT CODES DIFFER", file=sys.stderr)
     sys.exit(1)
