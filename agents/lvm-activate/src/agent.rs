@@ -10,6 +10,7 @@
 use crate::config::{AccessMode, Config, Flavour};
 use crate::dm::{self, DmDevice};
 use crate::lvm::{self, Lvm, LvmError};
+use crate::recheck::{self, Checked};
 use crate::report::{self, Row};
 use crate::{filter, sys};
 use rustha_ocf::{Code, Error};
@@ -27,6 +28,10 @@ pub struct Ctx<'a> {
     pub check_level: u32,
     /// Where the agent keeps what start learnt (our system ID): in the OCF state directory.
     pub state_file: PathBuf,
+    /// The last ownership check ([`recheck`]), next to the state file.
+    pub check_file: PathBuf,
+    /// The monitor's interval (zero for a probe and for the other actions).
+    pub interval: Duration,
     /// The resource is a clone (legacy plain mode adds `--monitor y`).
     pub clone: bool,
 }
@@ -88,14 +93,108 @@ fn top_devices<'a>(vgd: &dm::VgDevices<'a>, lv: Option<&str>) -> Vec<&'a DmDevic
         .collect()
 }
 
-/// Ownership and completeness from the metadata on a PV in use.
+/// Ownership and completeness from the metadata on a PV in use; a recurring monitor trusts a
+/// check younger than [`recheck::period`] instead of reading the PV again.
 fn check_metadata(cfg: &Config, ctx: &Ctx, vgd: &dm::VgDevices) -> Result<()> {
     let pvs = vgd.physical_devices(None);
-    let meta = match sys::vg_meta(&pvs, ctx.deadline) {
+    let key = check_key(cfg);
+    // Probes, depth 10 and start (a probe) always read the metadata.
+    let period = recheck::trust_period(ctx.probe, ctx.check_level, ctx.interval);
+    if !period.is_zero() {
+        if let Some(lvs) = trusted_check(ctx, &key, &pvs, period) {
+            return check_complete(cfg, vgd, lvs.iter().map(String::as_str).collect());
+        }
+    }
+    match read_metadata(cfg, ctx, vgd, &pvs) {
+        Ok(Some(meta)) => {
+            let checked = sys::boot_id()
+                .zip(sys::boottime())
+                .map(|(boot_id, at)| Checked {
+                    boot_id,
+                    at,
+                    key,
+                    pvs,
+                    lvs: meta
+                        .activatable_lvs()
+                        .into_iter()
+                        .map(String::from)
+                        .collect(),
+                    seen: format!(
+                        "system ID \"{}\", tags \"{}\"",
+                        meta.system_id,
+                        meta.tags.join(",")
+                    ),
+                });
+            match checked {
+                Some(c) => sys::write_checked(&ctx.check_file, &c),
+                None => sys::forget_checked(&ctx.check_file),
+            }
+            Ok(())
+        }
+        Ok(None) => {
+            sys::forget_checked(&ctx.check_file);
+            Ok(())
+        }
+        Err(e) => {
+            sys::forget_checked(&ctx.check_file);
+            Err(e)
+        }
+    }
+}
+
+/// What a record of the ownership check is valid for.
+fn check_key(cfg: &Config) -> String {
+    Checked::key(&[
+        match cfg.flavour {
+            Flavour::LvmActivate => "LVM-activate",
+            Flavour::Legacy => "LVM",
+        },
+        &cfg.vg,
+        cfg.lv.as_deref().unwrap_or(""),
+        &cfg.mode_text,
+        &cfg.tag,
+    ])
+}
+
+/// The LVs to be active as the last ownership check saw them, when that check stands in for
+/// one now; `None`: read the metadata.
+fn trusted_check(ctx: &Ctx, key: &str, pvs: &[String], period: Duration) -> Option<Vec<String>> {
+    let checked = sys::read_checked(&ctx.check_file)?;
+    let boot_id = sys::boot_id()?;
+    let now = recheck::Now {
+        boot_id: &boot_id,
+        boottime: sys::boottime()?,
+    };
+    match checked.covers(&now, key, pvs, period) {
+        Ok(age) => {
+            tracing::debug!(
+                "ownership checked {} ms ago ({}), within {} s: metadata not read",
+                age.as_millis(),
+                checked.seen,
+                period.as_secs_f32()
+            );
+            Some(checked.lvs)
+        }
+        Err(why) => {
+            tracing::debug!("last ownership check {why}: reading the metadata");
+            None
+        }
+    }
+}
+
+/// Ownership and completeness from the metadata read off a PV now; `Ok(None)` when no PV in use
+/// holds metadata (nothing to check).
+fn read_metadata(
+    cfg: &Config,
+    ctx: &Ctx,
+    vgd: &dm::VgDevices,
+    pvs: &[String],
+) -> Result<Option<crate::pvmeta::VgMeta>> {
+    let meta = match sys::vg_meta(pvs, ctx.deadline) {
         Ok(Some(m)) => m,
         Ok(None) => {
             tracing::debug!("no PV in use holds metadata; ownership not checked");
-            return Ok(());
+            return Ok(None);
         }
         Err(e) => {
             return Err(err(
@@ -151,9 +250,15 @@ fn check_metadata(cfg: &Config, ctx: &Ctx, vgd: &dm::VgDevices) -> Result<()> {
         }
         _ => {}
     }
+    check_complete(cfg, vgd, meta.activatable_lvs())?;
+    Ok(Some(meta))
+}
+
+/// With no lvname (and no partial or degraded activation): every LV the metadata wants active
+/// is active.
+fn check_complete(cfg: &Config, vgd: &dm::VgDevices, want: Vec<&str>) -> Result<()> {
     if cfg.lv.is_none() && !cfg.partial && !cfg.degraded {
         let active = vgd.active_lvs();
-        let want = meta.activatable_lvs();
         let missing: Vec<&str> = want
             .iter()
             .copied()
@@ -608,6 +713,8 @@ pub fn start(cfg: &Config, ctx: &Ctx) -> Result<()> {
         probe: true,
         check_level: 0,
         state_file: ctx.state_file.clone(),
+        check_file: ctx.check_file.clone(),
+        interval: Duration::ZERO,
         clone: ctx.clone,
     };
     match monitor(cfg, &verify) {
@@ -817,6 +924,7 @@ pub fn stop(cfg: &Config, ctx: &Ctx) -> Result<()> {
         _ => {}
     }
     let _ = std::fs::remove_file(&ctx.state_file);
+    sys::forget_checked(&ctx.check_file);
     Ok(())
 }
 

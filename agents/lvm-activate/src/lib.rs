@@ -18,5 +18,6 @@ pub mod lvm;
 pub mod params;
 pub mod pvmeta;
 pub mod ra;
+pub mod recheck;
 pub mod report;
 pub mod sys;

@@ -25,15 +25,20 @@ pub static LVM: LvmAgent = LvmAgent {
 
 impl LvmAgent {
     fn ctx<'a>(&self, ctx: &'a Context) -> Ctx<'a> {
+        let file = |ext: &str| {
+            ctx.state_dir().join(format!(
+                "{}-{}.{ext}",
+                self.description.name,
+                ctx.instance.replace('/', "_")
+            ))
+        };
         Ctx {
             deadline: &ctx.deadline,
             probe: ctx.is_probe(),
             check_level: ctx.check_level,
-            state_file: ctx.state_dir().join(format!(
-                "{}-{}.state",
-                self.description.name,
-                ctx.instance.replace('/', "_")
-            )),
+            state_file: file("state"),
+            check_file: file("checked"),
+            interval: ctx.meta.interval,
             clone: ctx.meta.is_clone(),
         }
     }

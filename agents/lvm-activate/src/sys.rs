@@ -282,3 +282,57 @@ pub fn write_state(path: &Path, pairs: &[(&str, &str)]) {
         tracing::warn!("cannot write {}", path.display());
     }
 }
+
+/// `CLOCK_BOOTTIME`: monotonic, the same in every process, counting suspend; restarts at boot.
+pub fn boottime() -> Option<std::time::Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime fills the timespec we own.
+    if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } != 0 {
+        return None;
+    }
+    Some(std::time::Duration::new(
+        u64::try_from(ts.tv_sec).ok()?,
+        u32::try_from(ts.tv_nsec).ok()?,
+    ))
+}
+
+/// The kernel's random ID of this boot.
+pub fn boot_id() -> Option<String> {
+    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let id = id.trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// The last ownership check ([`crate::recheck`]); `None` when absent or not a record.
+pub fn read_checked(path: &Path) -> Option<crate::recheck::Checked> {
+    crate::recheck::Checked::parse(&std::fs::read_to_string(path).ok()?)
+}
+
+/// Replace the record atomically (a temporary file of this process, then rename), so that a
+/// monitor running at the same time reads the old record or the new one, never a mixture.
+pub fn write_checked(path: &Path, checked: &crate::recheck::Checked) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    if let Err(e) = std::fs::write(&tmp, checked.render()).and_then(|_| std::fs::rename(&tmp, path))
+    {
+        let _ = std::fs::remove_file(&tmp);
+        tracing::debug!("cannot write {}: {e}", path.display());
+    }
+}
+
+/// Forget the last check (the next monitor reads the metadata).
+pub fn forget_checked(path: &Path) {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!("cannot remove {}: {e}", path.display())
+        }
+        _ => {}
+    }
+}

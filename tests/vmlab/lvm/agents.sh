@@ -31,6 +31,10 @@ expect "start" 0 "" "$LVMA" start "${sid[@]}"
 [ "$(vgs --noheadings -o vg_autoactivation vgsid | tr -d ' ')" != enabled ] &&
   pass "start turned autoactivation off" || fail "autoactivation still on after start"
 expect "monitor" 0 "" "$LVMA" monitor "${sid[@]}" "${recurring[@]}"
+# A recurring monitor trusts an ownership check younger than N = min(60 s, 10 intervals) (start's
+# here): no metadata read. Probes and depth 10 always read (the tag cases below).
+run_ok "recurring monitor trusts start's ownership check (metadata not read)" \
+  bash -c 'env OCF_RESOURCE_INSTANCE=t HA_debug=1 "$@" monitor 2>&1 | grep "metadata not read"' _ "${sid[@]}" "${recurring[@]}" "$LVMA"
 expect "monitor depth 10" 0 "" "$LVMA" monitor "${sid[@]}" "${recurring[@]}" OCF_CHECK_LEVEL=10
 q lvchange -an vgsid/lv2
 expect "LV deactivated behind our back: incomplete" 1 "incompletely active: LV lv2" "$LVMA" monitor "${sid[@]}" "${recurring[@]}"
@@ -159,8 +163,21 @@ tg=(OCF_RESKEY_vgname=vgtag OCF_RESKEY_vg_access_mode=tagging)
 ocf_tester "LVM-activate tagging" "$LVMA" -o vgname=vgtag -o vg_access_mode=tagging
 expect "tagging start" 0 "" "$LVMA" start "${tg[@]}"
 [ "$(vgs --noheadings -o vg_tags vgtag | tr -d ' ')" = pacemaker ] && pass "start tagged the VG" || fail "tag not set"
+# The record of the last ownership check is fresh (start's) in each case: only the kind of
+# monitor decides whether the metadata is read.
+notours="no longer carries our tag \"pacemaker\""
 q vgchange --deltag pacemaker vgtag
-expect "tag removed behind our back" 1 "no longer carries our tag \"pacemaker\"" "$LVMA" monitor "${tg[@]}" "${recurring[@]}"
+expect "tag removed behind our back: depth 10 notices at once" 1 "$notours" "$LVMA" monitor "${tg[@]}" "${recurring[@]}" OCF_CHECK_LEVEL=10
+q vgchange --addtag pacemaker vgtag
+expect "probe with our tag back" 0 "" "$LVMA" monitor "${tg[@]}" "${probe[@]}"
+q vgchange --deltag pacemaker vgtag
+expect "tag removed behind our back: probe notices at once" 1 "$notours" "$LVMA" monitor "${tg[@]}" "${probe[@]}"
+q vgchange --addtag pacemaker vgtag
+expect "probe with our tag back (again)" 0 "" "$LVMA" monitor "${tg[@]}" "${probe[@]}"
+q vgchange --deltag pacemaker vgtag
+sleep 1.2
+expect "tag removed behind our back: recurring monitor notices once the check is older than N (1 s at interval 100 ms)" \
+  1 "$notours" "$LVMA" monitor "${tg[@]}" OCF_RESKEY_CRM_meta_interval=100
 q vgchange --addtag pacemaker vgtag
 expect "tagging stop" 0 "" "$LVMA" stop "${tg[@]}"
 [ -z "$(vgs --noheadings -o vg_tags vgtag | tr -d ' ')" ] && pass "stop removed the tag" || fail "tag left after stop"

@@ -63,9 +63,16 @@ check "node1 (rebooted): probe finds it stopped" node1 "lvm_conf system_id; env 
 check "node1 (rebooted): LVM refuses to activate node2's VG" node1 '! lvchange -ay vgsh 2>/dev/null && ! compgen -G "/sys/block/dm-*" >/dev/null'
 check "node1: takes the VG over behind node2's back" node1 '
   vgchange -qy --config "local/extra_system_ids=[\"node2\"]" --systemid node1 vgsh >/dev/null'
-check "node2: monitor notices the VG is no longer ours" node2 "
-  out=\$(env $SID $INTERVAL \$LVMA monitor 2>&1); rc=\$?; echo \"\$out\"
-  [ \$rc = 1 ] && grep -q 'ocf-exit-reason:VG vgsh has system ID \"node1\", not ours (\"node2\")' <<<\"\$out\""
+# A recurring monitor re-reads the metadata once its last check is older than N = min(60 s,
+# 10 intervals): at interval 100 ms N is 1 s, so after the sleep this one reads it. A probe
+# always reads it.
+notours="ocf-exit-reason:VG vgsh has system ID \\\"node1\\\", not ours (\\\"node2\\\")"
+check "node2: recurring monitor notices the VG is no longer ours (last check older than N)" node2 "
+  sleep 1.2; out=\$(env $SID OCF_RESKEY_CRM_meta_interval=100 \$LVMA monitor 2>&1); rc=\$?; echo \"\$out\"
+  [ \$rc = 1 ] && grep -qF \"$notours\" <<<\"\$out\""
+check "node2: a probe notices it too" node2 "
+  out=\$(env $SID OCF_RESKEY_CRM_meta_interval=0 \$LVMA monitor 2>&1); rc=\$?; echo \"\$out\"
+  [ \$rc = 1 ] && grep -qF \"$notours\" <<<\"\$out\""
 check "node2: stop" node2 "env $SID \$LVMA stop && ! compgen -G '/sys/block/dm-*' >/dev/null"
 
 # ---- tagging
