@@ -19,9 +19,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Mutex;
 use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::layer::{Context, Layer};
-use tracing_subscriber::prelude::*;
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Metadata, Subscriber};
 
 /// Where and how to log; [`LogConfig::from_env`] reads the HA_* variables.
 #[derive(Debug, Clone, Default)]
@@ -129,19 +128,17 @@ pub fn init(config: LogConfig) {
         // SAFETY: ident is a valid NUL-terminated string that is never freed.
         unsafe { libc::openlog(ident.as_ptr(), 0, fac) };
     }
-    let _ = tracing_subscriber::registry()
-        .with(HaLayer::new(config))
-        .try_init();
+    let _ = tracing::subscriber::set_global_default(HaLogger::new(config));
 }
 
-struct HaLayer {
+struct HaLogger {
     tag: String,
     config: LogConfig,
     lock: Mutex<()>,
     trace: Option<Mutex<std::fs::File>>,
 }
 
-impl HaLayer {
+impl HaLogger {
     fn new(config: LogConfig) -> Self {
         let trace = config.trace.as_ref().and_then(|path| {
             std::fs::OpenOptions::new()
@@ -150,7 +147,7 @@ impl HaLayer {
                 .open(path)
                 .ok()
         });
-        HaLayer {
+        HaLogger {
             tag: config.full_tag(),
             config,
             lock: Mutex::new(()),
@@ -166,6 +163,13 @@ fn append(path: &str, text: &str) {
         .open(path)
     {
         let _ = f.write_all(text.as_bytes());
+    }
+}
+
+impl HaLogger {
+    /// Debug messages are wanted (HA_debug, or a trace file).
+    fn all_levels(&self) -> bool {
+        self.config.debug || self.trace.is_some()
     }
 }
 
@@ -197,12 +201,36 @@ fn level_word(level: &Level) -> &'static str {
     }
 }
 
-impl<S: Subscriber> Layer<S> for HaLayer {
-    fn enabled(&self, meta: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        self.config.debug || self.trace.is_some() || *meta.level() <= Level::INFO
+/// The subscriber itself, not a layer on tracing-subscriber's span registry: our agents log
+/// events only (no spans), and the registry's set-up (a slab of per-thread shards) is work every
+/// agent start would pay for nothing.
+impl Subscriber for HaLogger {
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        self.all_levels() || *meta.level() <= Level::INFO
     }
 
-    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(if self.all_levels() {
+            tracing::level_filters::LevelFilter::TRACE
+        } else {
+            tracing::level_filters::LevelFilter::INFO
+        })
+    }
+
+    // Spans are not used: one ID for all, nothing recorded.
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
         let level = *event.metadata().level();
         let mut msg = MessageVisitor(String::new());
         event.record(&mut msg);
@@ -334,9 +362,7 @@ mod tests {
     }
 
     fn log_to_files(cfg: LogConfig, f: impl FnOnce()) {
-        let layer = HaLayer::new(cfg);
-        let sub = tracing_subscriber::registry().with(layer);
-        tracing::subscriber::with_default(sub, f);
+        tracing::subscriber::with_default(HaLogger::new(cfg), f);
     }
 
     fn tmp(name: &str) -> String {
