@@ -21,7 +21,13 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 # The resource agents are installed statically linked (static = true in their table): Pacemaker
 # runs a monitor every few seconds, and the dynamic loader is half of what such a call costs.
 # They need no name service (the fence agents do, and stay dynamically linked). The static
-# build has its own target directory ($(TARGET_DIR)/<host>/release).
+# build has its own target directory ($(TARGET_DIR)/<host>/release), so it can also have its own
+# code generation without costing `cargo test --release` a rebuild: whole-program LTO in one
+# codegen unit and panic=abort (the runtime's panic hook already ends the process with an exit
+# reason, so unwinding buys nothing), a binary 20% smaller that starts faster (docs/benchmarks.md,
+# LVM-activate).
+STATIC_PROFILE = CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  CARGO_PROFILE_RELEASE_PANIC=abort
 HOST      := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 # Evaluated when used (each is one `cargo metadata`).
 STATIC_PACKAGES  = $(shell tools/agents.sh packages static)
@@ -45,7 +51,7 @@ build: static
 # (The first line fails, naming the mistake, when a [package.metadata.rustha] table is wrong.)
 static:
 	@tools/agents.sh table >/dev/null
-	RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --release --target $(HOST) \
+	$(STATIC_PROFILE) RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --release --target $(HOST) \
 	  $(addprefix -p ,$(STATIC_PACKAGES))
 
 install: build
