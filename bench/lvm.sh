@@ -5,7 +5,9 @@
 #
 #   bench/lvm.sh [RUNS]          (root; default 20 runs per measurement)
 #
-# AGENT=/path/to/LVM-activate selects our binary (default: the build `make install` ships: the
+# BENCH_ASLR=off turns address space randomization off in the VM (for both agents): the emulator
+# then no longer translates every exec's code afresh, which real hardware never does (see
+# docs/benchmarks.md). AGENT=/path/to/LVM-activate selects our binary (default: the build `make install` ships: the
 # statically linked one, as tools/agents.sh registers it). RUSTHA_VM_LOCK (default
 # /tmp/rustha-vm.lock) and VMLAB_WIRE_PORT (default 12300) let a run beside another VM lab. Each agent gets its own VG (two LVs, system_id mode) on its own virtual
 # disk; runs alternate between the agents. Reported per invocation: median wall-clock and CPU
@@ -23,10 +25,18 @@ if [ -z "${VMLAB_NAME:-}" ]; then
 	agent=$(bench_agent LVM-activate) || exit 1
 	# The VM lock, not the root lock (bench/run leaves benchmarks that take it to themselves).
 	exec flock -o "${RUSTHA_VM_LOCK:-/tmp/rustha-vm.lock}" "$BENCH_REPO/tests/vmlab/vmlab" run --title bench-lvm \
-		--vm bench --wire-port "${VMLAB_WIRE_PORT:-12300}" --disk d0:64M --disk d1:64M --timeout 1200 "$0" "$runs" "$agent"
+		--vm bench --wire-port "${VMLAB_WIRE_PORT:-12300}" --disk d0:64M --disk d1:64M --timeout 1200 "$0" "$runs" "$agent" "${BENCH_ASLR:-on}"
 fi
 # Inside the VM.
 agent=$2
+aslr=${3:-on}
+if [ "$aslr" = off ]; then
+	# The emulator (qemu TCG) translates code per virtual address: with ASLR every exec of a
+	# position-independent program (bash, dmsetup, the shared libraries, our static-pie agent)
+	# is translated afresh, a cost real hardware does not have. Off, both agents are measured
+	# without that artifact.
+	echo 0 >/proc/sys/kernel/randomize_va_space || exit 1
+fi
 stock=/usr/lib/ocf/resource.d/heartbeat/LVM-activate
 [ -x "$stock" ] || { echo "stock agent $stock not found (apt-get install resource-agents)"; exit 1; }
 sed -i '/^global {/a\	system_id_source = "uname"' /etc/lvm/lvm.conf
@@ -35,7 +45,7 @@ for pair in stock:d0 rustha:d1; do
 	{ pvcreate -qy "$disk" && vgcreate -q "vg$name" "$disk" && lvcreate -qy -n a -L 8M "vg$name" &&
 		lvcreate -qy -n b -L 8M "vg$name" && vgchange -q -an "vg$name"; } >/dev/null || exit 1
 done
-STOCK=$stock OURS=$agent RUNS=$runs python3 - <<'PY'
+STOCK=$stock OURS=$agent RUNS=$runs ASLR=$aslr python3 - <<'PY'
 import os
 from benchlib import Table, must as must_argv
 
@@ -71,5 +81,6 @@ for _ in range(ss):
 for name, path in agents:
     must(name, path, "stop")
 
-t.show(f"LVM-activate benchmark (in a software-emulated VM): {runs} runs, stop+start {ss}, medians per invocation")
+aslr = os.environ["ASLR"]
+t.show(f"LVM-activate benchmark (in a software-emulated VM, ASLR {aslr}): {runs} runs, stop+start {ss}, medians per invocation")
 PY
