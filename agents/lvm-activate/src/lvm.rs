@@ -53,7 +53,7 @@ impl Lvm<'_> {
                 "{} failed ({}): {}",
                 args.first().copied().unwrap_or("lvm"),
                 out.code(),
-                one_line(out.last_line())
+                why_failed(&out)
             )))
         }
     }
@@ -159,6 +159,16 @@ pub fn mentions_option(help: &str, option: &str) -> bool {
         .any(|w| w == option)
 }
 
+/// LVM's reason for a failure in one line: its last message, unless an earlier one says that
+/// another node holds a lock (lvmlockd: "LV locked by other host: vg/lv" comes before the
+/// generic "Failed to lock logical volume vg/lv."), which is what the admin needs to see.
+pub fn why_failed(out: &Output) -> String {
+    match out.stderr.lines().find(|l| l.contains("by other host")) {
+        Some(line) => one_line(line),
+        None => one_line(out.last_line()),
+    }
+}
+
 /// A message squeezed to one line.
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -190,6 +200,18 @@ mod tests {
             ["@pacemaker", "vg1"]
         );
         assert_eq!(one_line("  a\n b  "), "a b");
+        use std::os::unix::process::ExitStatusExt;
+        let locked = Output {
+            status: std::process::ExitStatus::from_raw(5 << 8),
+            stdout: String::new(),
+            stderr: fixture("lvchange-aey-locked"),
+        };
+        assert_eq!(why_failed(&locked), "LV locked by other host: vgld/ex");
+        let plain = Output {
+            stderr: "  Volume group \"x\" not found\n  Cannot process volume group x\n".into(),
+            ..locked
+        };
+        assert_eq!(why_failed(&plain), "Cannot process volume group x");
         assert_eq!(clean_system_id("node 1.example:x"), "node1.examplex");
         let t = ConfigTree(
             crate::pvmeta::parse_text(
