@@ -16,8 +16,9 @@ packages=(
   xfsprogs e2fsprogs util-linux socat tcpdump nfs-kernel-server nfs-common
   sshfs openssh-server shellcheck freeipmi-tools heartbeat libnet-telnet-perl
   # The VM lab (tests/vmlab): qemu under emulation boots Debian's kernel, which has the
-  # device-mapper and DRBD modules this host kernel lacks; busybox makes its initramfs.
-  qemu-system-x86 linux-image-amd64 busybox-static lvm2 drbd-utils
+  # device-mapper, DRBD and dlm modules this host kernel lacks; busybox makes its initramfs.
+  # The VMs run the host's binaries: dlm_controld and lvmlockd for LVM-activate's lvmlockd mode.
+  qemu-system-x86 linux-image-amd64 busybox-static lvm2 drbd-utils dlm-controld lvm2-lockd
   # make package-check: the Debian and RPM builds from the make dist tarball, offline, with
   # Debian's own Rust toolchain (rustc-web/cargo-web: bookworm's rustc is too old for the
   # workspace's rust-version; rustup's stays first in PATH for development), and lintian.

@@ -52,8 +52,69 @@ lvm_conf() { # system_id|tagging|plain
   filter) sed -i '/^devices {/a\	global_filter = [ "r|^/dev/drbd|" ]' /etc/lvm/lvm.conf ;&
   system_id) sed -i '/^global {/a\	system_id_source = "uname"' /etc/lvm/lvm.conf ;;
   tagging) sed -i '/^activation {/a\	volume_list = [ "@vmlab-local" ]' /etc/lvm/lvm.conf ;;
+  lockd) sed -i '/^global {/a\	use_lvmlockd = 1' /etc/lvm/lvm.conf ;;
   esac
 }
+
+# The lvmlockd stack of a Corosync cluster, in two steps so that every node's corosync runs before
+# any node waits for quorum: `lockd_up NODE...` on each node (corosync.conf with the named VMs,
+# two_node quorum, addresses from /etc/hosts; corosync started; use_lvmlockd=1), then
+# `lockd_ready` on each (waits for quorum, i.e. every node joined, then dlm_controld and lvmlockd
+# with lock manager dlm, and returns when lvmlockd answers). dlm_controld runs with
+# enable_fencing=0: this lab has no fence device, and with fencing on dlm would wait for a fence
+# that never comes once a node leaves. A real cluster fences.
+lockd_up() {
+  local id=0 node addr
+  mkdir -p /etc/corosync /var/log/cluster /etc/dlm /run/lvm
+  {
+    printf 'totem {\n\tversion: 2\n\tcluster_name: lockd\n\ttransport: knet\n'
+    printf '\tcrypto_cipher: none\n\tcrypto_hash: none\n\ttoken: 3000\n}\n'
+    printf 'logging {\n\tto_logfile: yes\n\tlogfile: /var/log/cluster/corosync.log\n\tto_syslog: no\n}\n'
+    printf 'quorum {\n\tprovider: corosync_votequorum\n\ttwo_node: 1\n}\nnodelist {\n'
+    for node in "$@"; do
+      id=$((id + 1))
+      addr=$(getent ahostsv4 "$node" | awk '{print $1; exit}')
+      [ -n "$addr" ] || { echo "lockd_up: no address for $node" >&2; return 1; }
+      printf '\tnode {\n\t\tname: %s\n\t\tnodeid: %d\n\t\tring0_addr: %s\n\t}\n' "$node" "$id" "$addr"
+    done
+    printf '}\n'
+  } >/etc/corosync/corosync.conf
+  echo enable_fencing=0 >/etc/dlm/dlm.conf
+  lvm_conf lockd
+  modprobe dlm || return 1
+  mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config || return 1
+  # Daemons detached, without the caller's descriptors (vmlab exec waits for its output's end).
+  setsid corosync -f </dev/null >/var/log/cluster/corosync.out 2>&1 3>&- &
+}
+
+lockd_ready() {
+  local end=$((SECONDS + 120))
+  until corosync-quorumtool -s 2>/dev/null | grep -q '^Quorate: *Yes'; do
+    ((SECONDS < end)) || { echo "lockd_ready: corosync not quorate after 120 s" >&2; corosync-quorumtool -s >&2; return 1; }
+    sleep 0.5
+  done
+  setsid dlm_controld --foreground 1 </dev/null >/var/log/cluster/dlm_controld.out 2>&1 3>&- &
+  end=$((SECONDS + 60))
+  until dlm_tool status >/dev/null 2>&1; do
+    ((SECONDS < end)) || { echo "lockd_ready: dlm_controld does not answer" >&2; tail -5 /var/log/cluster/dlm_controld.out >&2; return 1; }
+    sleep 0.5
+  done
+  lvmlockd_start
+}
+
+# lvmlockd in the foreground, detached; its PID in /run/lvmlockd.rustha-pid (a test stops it).
+lvmlockd_start() {
+  local end=$((SECONDS + 60))
+  setsid lvmlockd -f -g dlm </dev/null >>/var/log/cluster/lvmlockd.out 2>&1 3>&- &
+  echo $! >/run/lvmlockd.rustha-pid
+  until lvmlockctl -i >/dev/null 2>&1; do
+    ((SECONDS < end)) || { echo "lvmlockd_start: lvmlockd does not answer" >&2; tail -5 /var/log/cluster/lvmlockd.out >&2; return 1; }
+    sleep 0.5
+  done
+}
+
+# lockspace_started VG: lvmlockd has VG's lockspace (lvm_VG in dlm) started on this node.
+lockspace_started() { dlm_tool ls 2>/dev/null | grep -q "^name *lvm_$1\$"; }
 
 # ocft_run NAME: run the ocft cases that scenarios/10-lvm-agents.sh made on the host (ocft make
 # is slow under emulation) into $REPO/target/vmlab-ocft for config rustha-NAME.
