@@ -4,7 +4,7 @@
 # VG active on one node cannot be activated on the other; the owner is powered off hard; the
 # survivor takes the VG over, activates it and reads the data written before; a node that took
 # the VG over behind the owner's back is noticed by the owner's monitor.
-# With RUSTHA_VM_LONG=1, first vg_access_mode=lvmlockd against a real lvmlockd: Corosync (two
+# First vg_access_mode=lvmlockd against a real lvmlockd: Corosync (two
 # nodes), dlm_controld and lvmlockd in both VMs, a shared VG (lock type dlm); an LV exclusively
 # active on one node cannot be started on the other (reason: LVM's "LV locked by other host");
 # stop deactivates and stops the lockspace as stock; the other node then starts it; shared
@@ -41,8 +41,8 @@ INTERVAL=OCF_RESKEY_CRM_meta_interval=30000
 "$vmlab" ready "$LAB" node2
 step "both nodes up"
 
-# ---- lvmlockd: about 100 s under emulation, more than make test's VM budget allows, so only with
-# RUSTHA_VM_LONG=1. dlm_controld runs with enable_fencing=0: this lab has no fence device (lockd_up).
+# ---- lvmlockd (about 100 s under emulation). dlm_controld runs with enable_fencing=0: this lab
+# has no fence device (lockd_up).
 lvmlockd_checks() {
   local EX SH PROBE t_lockd vm
   EX="OCF_RESOURCE_INSTANCE=ex OCF_RESKEY_vgname=vgld OCF_RESKEY_lvname=ex OCF_RESKEY_vg_access_mode=lvmlockd OCF_RESKEY_activation_mode=exclusive"
@@ -104,11 +104,7 @@ lvmlockd_checks() {
     summary"
   step "lvmlockd: $((SECONDS - t_lockd)) s"
 }
-if [ "${RUSTHA_VM_LONG:-0}" = 1 ]; then
-  lvmlockd_checks
-else
-  step "lvmlockd: NOT RUN (make test's time budget; RUSTHA_VM_LONG=1 runs it)"
-fi
+lvmlockd_checks
 
 # ---- system_id
 check "node1: VG with system ID node1 on the shared disk" node1 '
