@@ -76,13 +76,8 @@ pub fn save(file: &Path, t: &Told) {
     if let Some((p, e)) = &t.sync {
         s.push_str(&format!("sync={p} {e}\n"));
     }
-    if let Some(dir) = file.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, s).is_ok() && std::fs::rename(&tmp, file).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    // A failure only costs a crm_attribute call at the next monitor.
+    let _ = rustha_support::state::replace(file, &s);
 }
 
 #[cfg(test)]

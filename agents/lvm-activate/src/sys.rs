@@ -271,15 +271,8 @@ pub fn read_state(path: &Path) -> Vec<(String, String)> {
 
 pub fn write_state(path: &Path, pairs: &[(&str, &str)]) {
     let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let tmp = path.with_extension("tmp");
-    if std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .is_err()
-    {
-        tracing::warn!("cannot write {}", path.display());
+    if let Err(e) = rustha_support::state::replace(path, &text) {
+        tracing::warn!("cannot write {}: {e}", path.display());
     }
 }
 
@@ -311,18 +304,10 @@ pub fn read_checked(path: &Path) -> Option<crate::recheck::Checked> {
     crate::recheck::Checked::parse(&std::fs::read_to_string(path).ok()?)
 }
 
-/// Replace the record atomically (a temporary file of this process, then rename), so that a
-/// monitor running at the same time reads the old record or the new one, never a mixture.
+/// Replace the record atomically: a monitor running at the same time reads the old record or
+/// the new one, never a mixture.
 pub fn write_checked(path: &Path, checked: &crate::recheck::Checked) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".{}.tmp", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    if let Err(e) = std::fs::write(&tmp, checked.render()).and_then(|_| std::fs::rename(&tmp, path))
-    {
-        let _ = std::fs::remove_file(&tmp);
+    if let Err(e) = rustha_support::state::replace(path, &checked.render()) {
         tracing::debug!("cannot write {}: {e}", path.display());
     }
 }

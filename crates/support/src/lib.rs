@@ -11,6 +11,7 @@
 //! - [`boolean`]: the one boolean parser, with the OCF and fence-agents dialects.
 //! - [`roff`]: the one roff escaper for man pages.
 //! - [`proc`]: `/proc/PID/stat` and PID files with the process start time.
+//! - [`state`]: an agent's small files between operations, replaced atomically.
 
 pub mod boolean;
 pub mod command;
@@ -20,6 +21,7 @@ pub mod net;
 pub mod proc;
 pub mod roff;
 pub mod secret;
+pub mod state;
 pub mod text;
 
 pub use boolean::{parse_bool, Dialect};
