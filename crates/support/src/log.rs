@@ -154,6 +154,11 @@ impl HaLogger {
             trace: trace.map(Mutex::new),
         }
     }
+
+    /// Debug messages are wanted (HA_debug, or a trace file).
+    fn all_levels(&self) -> bool {
+        self.config.debug || self.trace.is_some()
+    }
 }
 
 fn append(path: &str, text: &str) {
@@ -163,13 +168,6 @@ fn append(path: &str, text: &str) {
         .open(path)
     {
         let _ = f.write_all(text.as_bytes());
-    }
-}
-
-impl HaLogger {
-    /// Debug messages are wanted (HA_debug, or a trace file).
-    fn all_levels(&self) -> bool {
-        self.config.debug || self.trace.is_some()
     }
 }
 
